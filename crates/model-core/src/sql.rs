@@ -1,0 +1,180 @@
+//! Renders expressions and statements to SQL text with bound parameters.
+
+use crate::dialect::Dialect;
+use crate::expr::{Direction, Node};
+use crate::table::Table;
+use crate::value::Value;
+
+/// SQL text under construction, with the parameters its placeholders stand for.
+pub(crate) struct SqlWriter<'d> {
+    pub(crate) sql: String,
+    pub(crate) params: Vec<Value>,
+    dialect: &'d dyn Dialect,
+}
+
+impl<'d> SqlWriter<'d> {
+    pub(crate) fn new(dialect: &'d dyn Dialect) -> Self {
+        SqlWriter {
+            sql: String::with_capacity(128),
+            params: Vec::new(),
+            dialect,
+        }
+    }
+
+    pub(crate) fn push(&mut self, s: &str) -> &mut Self {
+        self.sql.push_str(s);
+        self
+    }
+
+    pub(crate) fn ident(&mut self, name: &str) -> &mut Self {
+        self.dialect.quote(&mut self.sql, name);
+        self
+    }
+
+    pub(crate) fn qualified(&mut self, table: &str, column: &str) -> &mut Self {
+        self.ident(table).push(".").ident(column)
+    }
+
+    pub(crate) fn param(&mut self, value: Value) -> &mut Self {
+        self.params.push(value);
+        self.dialect.placeholder(&mut self.sql, self.params.len());
+        self
+    }
+
+    /// `"t"."a", "t"."b", ...` for every column of the table.
+    pub(crate) fn column_list(&mut self, table: &Table) -> &mut Self {
+        for (i, c) in table.columns.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.qualified(table.name, c.name);
+        }
+        self
+    }
+
+    /// `"a" = ? AND "b" = ?` over the primary key.
+    pub(crate) fn key_filter(&mut self, table: &Table, key: Vec<Value>) -> &mut Self {
+        for (n, (&i, v)) in table.primary_key.iter().zip(key).enumerate() {
+            if n > 0 {
+                self.push(" AND ");
+            }
+            self.qualified(table.name, table.columns[i].name)
+                .push(" = ")
+                .param(v);
+        }
+        self
+    }
+
+    pub(crate) fn expr(&mut self, node: &Node) -> &mut Self {
+        match node {
+            Node::Column { table, name } => {
+                self.qualified(table, name);
+            }
+            Node::Param(v) => {
+                self.param(v.clone());
+            }
+            Node::Binary(l, op, r) => {
+                self.push("(")
+                    .expr(l)
+                    .push(" ")
+                    .push(op)
+                    .push(" ")
+                    .expr(r)
+                    .push(")");
+            }
+            Node::Not(e) => {
+                self.push("(NOT ").expr(e).push(")");
+            }
+            Node::IsNull(e, negated) => {
+                self.push("(").expr(e);
+                self.push(if *negated {
+                    " IS NOT NULL)"
+                } else {
+                    " IS NULL)"
+                });
+            }
+            Node::In(e, list, negated) => {
+                if list.is_empty() {
+                    // `IN ()` is not SQL: an empty list matches nothing (NOT IN: everything).
+                    self.push(if *negated { "(1 = 1)" } else { "(1 = 0)" });
+                } else {
+                    self.push("(").expr(e);
+                    self.push(if *negated { " NOT IN (" } else { " IN (" });
+                    for (i, item) in list.iter().enumerate() {
+                        if i > 0 {
+                            self.push(", ");
+                        }
+                        self.expr(item);
+                    }
+                    self.push("))");
+                }
+            }
+            Node::Between(e, lo, hi) => {
+                self.push("(")
+                    .expr(e)
+                    .push(" BETWEEN ")
+                    .expr(lo)
+                    .push(" AND ")
+                    .expr(hi)
+                    .push(")");
+            }
+            Node::Like {
+                expr,
+                pattern,
+                case_insensitive,
+            } => match (*case_insensitive, self.dialect.ilike_operator()) {
+                (true, Some(op)) => {
+                    self.push("(").expr(expr).push(" ").push(op).push(" ");
+                    self.expr(pattern).push(" ESCAPE '\\')");
+                }
+                (true, None) => {
+                    self.push("(lower(").expr(expr).push(") LIKE lower(");
+                    self.expr(pattern).push(") ESCAPE '\\')");
+                }
+                (false, _) => {
+                    self.push("(").expr(expr).push(" LIKE ");
+                    self.expr(pattern).push(" ESCAPE '\\')");
+                }
+            },
+        }
+        self
+    }
+
+    pub(crate) fn order(&mut self, terms: &[(Node, Direction)]) -> &mut Self {
+        for (i, (node, dir)) in terms.iter().enumerate() {
+            self.push(if i == 0 { " ORDER BY " } else { ", " });
+            self.expr(node);
+            self.push(match dir {
+                Direction::Asc => " ASC",
+                Direction::Desc => " DESC",
+            });
+        }
+        self
+    }
+}
+
+/// Rewrites `?` placeholders of hand-written SQL to the dialect's, leaving quoted text alone.
+pub(crate) fn translate_placeholders(sql: &str, dialect: &dyn Dialect) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    let mut quote: Option<char> = None;
+    for c in sql.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => {
+                quote = None;
+                out.push(c);
+            }
+            (Some(_), c) => out.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                out.push(c);
+            }
+            (None, '?') => {
+                n += 1;
+                dialect.placeholder(&mut out, n);
+            }
+            (None, c) => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,146 @@
+//! `impl Validate`: every rule of every field is checked and every failure reported, through
+//! the validator crate's own rule implementations.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::parse::{Bound, Field, Model, Rule, RuleKind};
+
+pub(crate) fn expand(model: &Model) -> TokenStream {
+    let ident = &model.ident;
+    let checks = model
+        .fields
+        .iter()
+        .flat_map(|f| f.rules.iter().map(move |r| rule(f, r)));
+    quote! {
+        impl ::model_core::__private::validator::Validate for #ident {
+            fn validate(&self) -> ::core::result::Result<(), ::model_core::__private::validator::ValidationErrors> {
+                #[allow(unused_imports)]
+                use ::model_core::__private::validator::{
+                    ValidateContains, ValidateDoesNotContain, ValidateEmail, ValidateLength,
+                    ValidateRange, ValidateRegex, ValidateUrl,
+                };
+                let mut errors = ::model_core::__private::validator::ValidationErrors::new();
+                #(#checks)*
+                if errors.is_empty() {
+                    ::core::result::Result::Ok(())
+                } else {
+                    ::core::result::Result::Err(errors)
+                }
+            }
+        }
+    }
+}
+
+fn bound(b: &Option<Bound>) -> TokenStream {
+    match b {
+        Some(Bound::Literal(lit)) => quote!(::core::option::Option::Some(#lit)),
+        Some(Bound::Expr(e)) => quote!(::core::option::Option::Some(#e)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn params(pairs: &[(&str, &Option<Bound>)]) -> TokenStream {
+    let adds = pairs.iter().filter_map(|(name, b)| {
+        let value = match b {
+            Some(Bound::Literal(lit)) => quote!(#lit),
+            Some(Bound::Expr(e)) => quote!(#e),
+            None => return None,
+        };
+        Some(quote!(error.add_param(::std::borrow::Cow::Borrowed(#name), &(#value));))
+    });
+    quote!(#(#adds)*)
+}
+
+fn rule(f: &Field, rule: &Rule) -> TokenStream {
+    let field = &f.ident;
+    let name = f.ident.to_string();
+    let code = rule
+        .code
+        .as_ref()
+        .map_or_else(|| rule.kind.code().to_owned(), |c| c.value());
+    let message = match &rule.message {
+        Some(m) => {
+            quote!(error.message = ::core::option::Option::Some(::std::borrow::Cow::Borrowed(#m));)
+        }
+        None => quote!(),
+    };
+    let (passes, params) = match &rule.kind {
+        RuleKind::Length { min, max, equal } => {
+            let (lo, hi, eq) = (bound(min), bound(max), bound(equal));
+            (
+                quote!(value.validate_length(#lo, #hi, #eq)),
+                params(&[("min", min), ("max", max), ("equal", equal)]),
+            )
+        }
+        RuleKind::Range {
+            min,
+            max,
+            exclusive_min,
+            exclusive_max,
+        } => {
+            let (a, b, c, d) = (
+                bound(min),
+                bound(max),
+                bound(exclusive_min),
+                bound(exclusive_max),
+            );
+            (
+                quote!(value.validate_range(#a, #b, #c, #d)),
+                params(&[
+                    ("min", min),
+                    ("max", max),
+                    ("exclusive_min", exclusive_min),
+                    ("exclusive_max", exclusive_max),
+                ]),
+            )
+        }
+        RuleKind::Email => (quote!(value.validate_email()), quote!()),
+        RuleKind::Url => (quote!(value.validate_url()), quote!()),
+        RuleKind::Regex(re) => (quote!(value.validate_regex(&(#re))), quote!()),
+        RuleKind::Contains(p) => (quote!(value.validate_contains(#p)), quote!()),
+        RuleKind::DoesNotContain(p) => (quote!(value.validate_does_not_contain(#p)), quote!()),
+        RuleKind::Custom(function) => {
+            // A custom rule builds its own error; code and message still apply when given.
+            let code_override = rule
+                .code
+                .as_ref()
+                .map(|c| quote!(error.code = ::std::borrow::Cow::Borrowed(#c);));
+            let check = quote! {
+                if let ::core::result::Result::Err(mut error) = #function(value) {
+                    #code_override
+                    #message
+                    errors.add(#name, error);
+                }
+            };
+            return unwrap(f, field, check);
+        }
+    };
+    let check = quote! {
+        if !#passes {
+            let mut error = ::model_core::__private::validator::ValidationError::new(#code);
+            #params
+            #message
+            errors.add(#name, error);
+        }
+    };
+    unwrap(f, field, check)
+}
+
+/// Runs `check` on the value, skipping a `None` (an absent optional value breaks no rule).
+fn unwrap(f: &Field, field: &syn::Ident, check: TokenStream) -> TokenStream {
+    if f.is_option() {
+        quote! {
+            if let ::core::option::Option::Some(value) = &self.#field {
+                #check
+            }
+        }
+    } else {
+        quote! {
+            {
+                let value = &self.#field;
+                #check
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! `#[model(...)]` on the struct: table name and multi-column indexes.
+
+use syn::{Attribute, Ident, LitStr, Token, parenthesized, punctuated::Punctuated};
+
+use super::Ctxt;
+
+#[derive(Default)]
+pub(crate) struct ModelAttrs {
+    pub table: Option<String>,
+    pub indexes: Vec<(bool, Vec<Ident>)>,
+}
+
+pub(crate) fn parse(cx: &Ctxt, attrs: &[Attribute]) -> ModelAttrs {
+    let mut out = ModelAttrs::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("model")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("table") {
+                let name: LitStr = meta.value()?.parse()?;
+                out.table = Some(name.value());
+            } else if meta.path.is_ident("unique") || meta.path.is_ident("index") {
+                let unique = meta.path.is_ident("unique");
+                let content;
+                parenthesized!(content in meta.input);
+                let idents = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+                out.indexes.push((unique, idents.into_iter().collect()));
+            } else {
+                return Err(meta.error(
+                    "unknown model attribute; expected `table = \"...\"`, `unique(a, b)` or `index(a, b)`",
+                ));
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            cx.push(e);
+        }
+    }
+    out
+}

@@ -1,0 +1,89 @@
+//! A pooled rusqlite connection behind the library's `Connection` contract.
+
+use model_core::{Connection, Dialect, Result, Row, Value};
+use r2d2::PooledConnection;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::types::{ToSqlOutput, ValueRef};
+
+use crate::dialect::SqliteDialect;
+use crate::error::classify;
+
+pub(crate) struct SqliteConnection(pub(crate) PooledConnection<SqliteConnectionManager>);
+
+/// Binds a value without copying text or bytes.
+struct Bind<'a>(&'a Value);
+
+impl rusqlite::ToSql for Bind<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        use rusqlite::types::Value as Owned;
+        Ok(match self.0 {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Bool(b) => ToSqlOutput::Owned(Owned::Integer(i64::from(*b))),
+            Value::I16(v) => ToSqlOutput::Owned(Owned::Integer(i64::from(*v))),
+            Value::I32(v) => ToSqlOutput::Owned(Owned::Integer(i64::from(*v))),
+            Value::I64(v) => ToSqlOutput::Owned(Owned::Integer(*v)),
+            Value::F32(v) => ToSqlOutput::Owned(Owned::Real(f64::from(*v))),
+            Value::F64(v) => ToSqlOutput::Owned(Owned::Real(*v)),
+            Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Value::Blob(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+            other => ToSqlOutput::Owned(Owned::Text(other.to_text().unwrap_or_default())),
+        })
+    }
+}
+
+struct SqliteRow<'a, 'stmt>(&'a rusqlite::Row<'stmt>);
+
+impl Row for SqliteRow<'_, '_> {
+    fn len(&self) -> usize {
+        self.0.as_ref().column_count()
+    }
+
+    fn value(&self, index: usize) -> Result<Value> {
+        let value = self.0.get_ref(index).map_err(classify)?;
+        Ok(match value {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(i) => Value::I64(i),
+            ValueRef::Real(f) => Value::F64(f),
+            ValueRef::Text(t) => Value::Text(
+                std::str::from_utf8(t)
+                    .map_err(|e| model_core::Error::Decode(e.to_string()))?
+                    .to_owned(),
+            ),
+            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+        })
+    }
+}
+
+impl Connection for SqliteConnection {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &SqliteDialect
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let mut stmt = self.0.prepare_cached(sql).map_err(classify)?;
+        let n = stmt
+            .execute(rusqlite::params_from_iter(params.iter().map(Bind)))
+            .map_err(classify)?;
+        Ok(n as u64)
+    }
+
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.0.prepare_cached(sql).map_err(classify)?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params.iter().map(Bind)))
+            .map_err(classify)?;
+        while let Some(row) = rows.next().map_err(classify)? {
+            each(&SqliteRow(row))?;
+        }
+        Ok(())
+    }
+
+    fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        self.0.execute_batch(sql).map_err(classify)
+    }
+}

@@ -1,0 +1,61 @@
+//! SQLite's spelling of SQL.
+
+use model_core::{ColumnType, Dialect};
+
+/// The SQLite dialect: `?` placeholders, `INTEGER PRIMARY KEY` rowid keys, and text storage for
+/// dates, times, UUIDs and JSON (in a format whose text order is time order).
+///
+/// ```
+/// use model_core::{ColumnType, Dialect};
+/// assert_eq!(model_sqlite::SqliteDialect.column_type(ColumnType::I64), "BIGINT");
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SqliteDialect;
+
+impl Dialect for SqliteDialect {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn placeholder(&self, out: &mut String, _n: usize) {
+        out.push('?');
+    }
+
+    fn column_type(&self, ty: ColumnType) -> &'static str {
+        // Declared so that SQLite's type affinity keeps each value as written: TEXT affinity
+        // for everything stored as text, so that no text that looks numeric is converted.
+        match ty {
+            ColumnType::Bool => "BOOLEAN",
+            ColumnType::I16 => "SMALLINT",
+            ColumnType::I32 => "INTEGER",
+            ColumnType::I64 => "BIGINT",
+            ColumnType::F32 => "REAL",
+            ColumnType::F64 => "DOUBLE PRECISION",
+            ColumnType::Blob => "BLOB",
+            ColumnType::Text
+            | ColumnType::Date
+            | ColumnType::Time
+            | ColumnType::DateTime
+            | ColumnType::DateTimeUtc
+            | ColumnType::Uuid
+            | ColumnType::Json => "TEXT",
+        }
+    }
+
+    fn generated_key(&self, _ty: ColumnType) -> &'static str {
+        // Only this exact spelling makes the column the rowid.
+        "INTEGER PRIMARY KEY"
+    }
+
+    fn generated_key_is_primary(&self) -> bool {
+        true
+    }
+
+    fn length_function(&self) -> &'static str {
+        "length"
+    }
+
+    fn forward_references(&self) -> bool {
+        true
+    }
+}

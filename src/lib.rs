@@ -1,0 +1,57 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub use model_core::*;
+
+/// The SQLite backend (feature `sqlite`, on by default).
+#[cfg(feature = "sqlite")]
+pub use model_sqlite as sqlite;
+
+/// The PostgreSQL backend (feature `postgres`).
+#[cfg(feature = "postgres")]
+pub use model_postgres as postgres;
+
+/// An engine for the database a URL names, with the backend chosen by the URL's scheme at run
+/// time: `sqlite:...` (feature `sqlite`) or `postgres://` / `postgresql://` (feature
+/// `postgres`).
+///
+/// ```
+/// let engine = tablemodel::create_engine("sqlite::memory:")?;
+/// assert_eq!(engine.dialect().name(), "sqlite");
+/// assert!(matches!(tablemodel::create_engine("mysql://x"), Err(tablemodel::Error::Connection(_))));
+/// # Ok::<(), tablemodel::Error>(())
+/// ```
+pub fn create_engine(url: &str) -> Result<Engine> {
+    create_engine_with(url, &EngineOptions::default())
+}
+
+/// [`create_engine`] with pool and logging options.
+///
+/// ```
+/// use tablemodel::EngineOptions;
+/// let engine = tablemodel::create_engine_with("sqlite::memory:", &EngineOptions::default().echo(true))?;
+/// # Ok::<(), tablemodel::Error>(())
+/// ```
+pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> {
+    let scheme = url.split(':').next().unwrap_or_default();
+    match scheme {
+        #[cfg(feature = "sqlite")]
+        "sqlite" => model_sqlite::create_engine_with(url, options),
+        #[cfg(feature = "postgres")]
+        "postgres" | "postgresql" => model_postgres::create_engine_with(url, options),
+        _ => {
+            let _ = options;
+            Err(Error::Connection(format!(
+                "no backend for URL scheme `{scheme}` (enabled: {})",
+                ENABLED.join(", ")
+            )))
+        }
+    }
+}
+
+const ENABLED: &[&str] = &[
+    #[cfg(feature = "sqlite")]
+    "sqlite",
+    #[cfg(feature = "postgres")]
+    "postgres",
+];
