@@ -1,3 +1,6 @@
+mod common;
+
+use common::TestDb;
 use tablemodel::prelude::*;
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -19,11 +22,8 @@ pub struct User {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-#[test]
-fn smoke() -> Result<()> {
-    let engine = tablemodel::create_engine("sqlite::memory:")?;
-    metadata().create_all(&engine)?;
-    let mut s = engine.session()?;
+fn smoke(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
     let h = s.add(User::new("alice", "alice@example.com"))?;
     s.commit()?;
     let alice = s.refresh(h)?;
@@ -31,8 +31,20 @@ fn smoke() -> Result<()> {
     let found = s
         .exec(select::<User>().where_(User::username.contains("lic")))?
         .all();
-    assert_eq!(found.len(), 1);
-    let err = s.add(User::new("ab", "nope")).unwrap_err();
-    println!("{err}");
+    assert_eq!(found, vec![alice.clone()]);
+    assert!(matches!(
+        s.add(User::new("ab", "nope")),
+        Err(Error::Validation(_))
+    ));
+    s.add(User::new("alice", "other@example.com"))?;
+    let err = s.commit().unwrap_err();
+    assert!(
+        matches!(&err, Error::UniqueViolation { table, columns } if table == "users" && columns == &["username"]),
+        "{err:?}"
+    );
+    s.rollback()?;
+    assert_eq!(s.exec(select::<User>().count())?, 1);
     Ok(())
 }
+
+backend_tests!(smoke);

@@ -1,0 +1,132 @@
+//! A pooled PostgreSQL client with its prepared statements, behind the `Connection` contract.
+
+use std::collections::HashMap;
+
+use model_core::{Connection, Dialect, Error, Result, Row, Value};
+use postgres::types::Type;
+use postgres::{Client, Statement};
+
+use crate::bind::Bind;
+use crate::dialect::PostgresDialect;
+use crate::error::classify;
+
+/// Statements kept prepared per connection before the cache starts over.
+const STATEMENT_CACHE: usize = 256;
+
+/// A client and the statements prepared on it, which live as long as the connection.
+pub(crate) struct PgClient {
+    pub(crate) client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+impl PgClient {
+    pub(crate) fn new(client: Client) -> Self {
+        PgClient {
+            client,
+            statements: HashMap::new(),
+        }
+    }
+
+    fn prepare(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(stmt) = self.statements.get(sql) {
+            return Ok(stmt.clone());
+        }
+        let stmt = self.client.prepare(sql).map_err(classify)?;
+        if self.statements.len() >= STATEMENT_CACHE {
+            self.statements.clear();
+        }
+        self.statements.insert(sql.to_owned(), stmt.clone());
+        Ok(stmt)
+    }
+}
+
+pub(crate) struct PgConnection<C>(pub(crate) C);
+
+fn binds(params: &[Value]) -> Vec<Bind<'_>> {
+    params.iter().map(Bind).collect()
+}
+
+fn refs<'a>(binds: &'a [Bind<'a>]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
+    binds
+        .iter()
+        .map(|b| b as &(dyn postgres::types::ToSql + Sync))
+        .collect()
+}
+
+struct PgRow<'a>(&'a postgres::Row);
+
+fn get<'a, T: postgres::types::FromSql<'a>>(row: &'a postgres::Row, i: usize) -> Result<Option<T>> {
+    row.try_get::<_, Option<T>>(i)
+        .map_err(|e| Error::Decode(e.to_string()))
+}
+
+impl Row for PgRow<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn value(&self, i: usize) -> Result<Value> {
+        let row = self.0;
+        let ty = row.columns()[i].type_();
+        let value = match *ty {
+            Type::BOOL => get::<bool>(row, i)?.map(Value::Bool),
+            Type::INT2 => get::<i16>(row, i)?.map(Value::I16),
+            Type::INT4 => get::<i32>(row, i)?.map(Value::I32),
+            Type::INT8 => get::<i64>(row, i)?.map(Value::I64),
+            Type::FLOAT4 => get::<f32>(row, i)?.map(Value::F32),
+            Type::FLOAT8 => get::<f64>(row, i)?.map(Value::F64),
+            Type::BYTEA => get::<Vec<u8>>(row, i)?.map(Value::Blob),
+            Type::DATE => get(row, i)?.map(Value::Date),
+            Type::TIME => get(row, i)?.map(Value::Time),
+            Type::TIMESTAMP => get(row, i)?.map(Value::DateTime),
+            Type::TIMESTAMPTZ => get(row, i)?.map(Value::DateTimeUtc),
+            #[cfg(feature = "uuid")]
+            Type::UUID => get::<uuid::Uuid>(row, i)?.map(Value::Uuid),
+            #[cfg(feature = "json")]
+            Type::JSON | Type::JSONB => get::<serde_json::Value>(row, i)?.map(Value::Json),
+            _ => get::<String>(row, i)?.map(Value::Text),
+        };
+        Ok(value.unwrap_or(Value::Null))
+    }
+}
+
+impl<C> Connection for PgConnection<C>
+where
+    C: std::ops::DerefMut<Target = PgClient> + Send,
+{
+    fn dialect(&self) -> &'static dyn Dialect {
+        &PostgresDialect
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let stmt = self.0.prepare(sql)?;
+        let binds = binds(params);
+        self.0
+            .client
+            .execute(&stmt, &refs(&binds))
+            .map_err(classify)
+    }
+
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
+    ) -> Result<()> {
+        let stmt = self.0.prepare(sql)?;
+        let binds = binds(params);
+        let rows = self
+            .0
+            .client
+            .query(&stmt, &refs(&binds))
+            .map_err(classify)?;
+        for row in &rows {
+            each(&PgRow(row))?;
+        }
+        Ok(())
+    }
+
+    fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        self.0.client.batch_execute(sql).map_err(classify)
+    }
+}

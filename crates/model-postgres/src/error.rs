@@ -1,0 +1,63 @@
+//! PostgreSQL errors classified by SQLSTATE into the library's error variants.
+
+use model_core::Error;
+use postgres::error::SqlState;
+
+/// Maps a `postgres` error to [`Error`], naming table, constraint and columns.
+pub(crate) fn classify(e: postgres::Error) -> Error {
+    let Some(db) = e.as_db_error() else {
+        if e.is_closed() {
+            return Error::Connection(e.to_string());
+        }
+        return Error::backend(e);
+    };
+    let table = db.table().unwrap_or_default().to_owned();
+    let constraint = db.constraint().unwrap_or_default().to_owned();
+    let known_columns = || {
+        model_core::metadata()
+            .constraint(&constraint)
+            .map(|(_, columns)| columns)
+            .unwrap_or_default()
+    };
+    match db.code() {
+        c if *c == SqlState::UNIQUE_VIOLATION => Error::UniqueViolation {
+            columns: db
+                .detail()
+                .and_then(key_columns)
+                .unwrap_or_else(known_columns),
+            table,
+        },
+        c if *c == SqlState::FOREIGN_KEY_VIOLATION => Error::ForeignKeyViolation {
+            table: Some(table),
+            constraint: Some(constraint),
+        },
+        c if *c == SqlState::NOT_NULL_VIOLATION => Error::NotNullViolation {
+            table,
+            column: db.column().unwrap_or_default().to_owned(),
+        },
+        c if *c == SqlState::CHECK_VIOLATION => Error::CheckViolation {
+            columns: known_columns(),
+            table,
+            constraint,
+        },
+        c if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED => {
+            Error::Backend {
+                source: Box::new(e),
+                transient: true,
+            }
+        }
+        _ => Error::backend(e),
+    }
+}
+
+/// The columns of "Key (a, b)=(1, 2) already exists."
+fn key_columns(detail: &str) -> Option<Vec<String>> {
+    let rest = detail.strip_prefix("Key (")?;
+    let (columns, _) = rest.split_once(")=(")?;
+    Some(
+        columns
+            .split(", ")
+            .map(|c| c.trim_matches('"').to_owned())
+            .collect(),
+    )
+}
