@@ -74,6 +74,11 @@ pub trait Dialect: Send + Sync + 'static {
         false
     }
 
+    /// The most parameters one statement may bind (multi-row inserts are split to fit).
+    fn max_params(&self) -> usize {
+        32766
+    }
+
     /// The statement that opens a transaction.
     fn begin(&self) -> &'static str {
         "BEGIN"

@@ -54,6 +54,13 @@ pub enum Error {
         /// The columns the constraint reads, when known from the model.
         columns: Vec<String>,
     },
+    /// An update or delete found the row changed (its version column moved on) or gone since
+    /// it was read: another writer got there first.
+    #[error("{table} row was changed or deleted by someone else since it was read")]
+    StaleData {
+        /// The table written to.
+        table: String,
+    },
     /// A row that must exist does not.
     #[error("not found")]
     NotFound,

@@ -31,6 +31,8 @@ mod dialect;
 mod engine;
 mod error;
 mod expr;
+mod flush;
+mod identity_map;
 mod metadata;
 mod model;
 mod raw;
@@ -39,6 +41,7 @@ mod session;
 mod sql;
 mod statement;
 mod table;
+mod transaction;
 mod update;
 mod value;
 
@@ -58,6 +61,7 @@ pub use statement::Statement;
 pub use table::{
     Action, CheckDef, CheckRule, ColumnDef, DefaultValue, ForeignKey, IndexDef, Table,
 };
+pub use transaction::Nested;
 pub use value::{ColumnType, FromValue, SqlType, ToValue, Value};
 
 /// `#[derive(Model)]`: see the `tablemodel` crate for its attributes.

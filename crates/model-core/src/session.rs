@@ -7,6 +7,8 @@ use std::marker::PhantomData;
 use crate::dialect::Dialect;
 use crate::engine::Conn;
 use crate::error::{Error, Result};
+use crate::flush::{self, Pending};
+use crate::identity_map::IdentityMap;
 use crate::model::{FromRow, KeyValues, Model, Row, RowReader};
 use crate::sql::SqlWriter;
 use crate::statement::Statement;
@@ -82,7 +84,7 @@ impl<M: Model> Identifies<M> for M {
 }
 
 /// A model seen through its table, so staged writes of different models share one queue.
-trait Staged: Send {
+pub(crate) trait Staged: Send {
     fn table(&self) -> &'static Table;
     fn column_value(&self, index: usize) -> Value;
     fn set_column_value(&mut self, index: usize, value: Value) -> Result<()>;
@@ -104,32 +106,6 @@ impl<M: Model> Staged for M {
     }
 }
 
-enum Pending {
-    Insert {
-        slot: usize,
-        model: Box<dyn Staged>,
-    },
-    Update {
-        slot: usize,
-        model: Box<dyn Staged>,
-        key: Vec<Value>,
-        changed: Vec<usize>,
-    },
-    Delete {
-        table: &'static Table,
-        key: Vec<Value>,
-    },
-}
-
-/// What the identity map holds for one row: its column values as last read or written.
-struct Loaded {
-    values: Vec<Value>,
-    /// False after commit: the next `get` reads the row again.
-    fresh: bool,
-}
-
-type IdentityKey = (&'static str, Vec<Value>);
-
 impl Row for Vec<Value> {
     fn len(&self) -> usize {
         <[Value]>::len(self)
@@ -141,19 +117,33 @@ impl Row for Vec<Value> {
 
 /// A unit of work on one pooled connection.
 ///
-/// Writes are staged by [`add`](Session::add), [`add_all`](Session::add_all) and
-/// [`delete`](Session::delete), then flushed in the order they were staged by
-/// [`flush`](Session::flush) or [`commit`](Session::commit); queries through
-/// [`exec`](Session::exec) flush first, so they see what was staged. The transaction begins with
-/// the first statement; a session dropped without `commit` rolls back.
+/// **Staging.** [`add`](Session::add), [`add_all`](Session::add_all), [`merge`](Session::merge)
+/// and [`delete`](Session::delete) validate and stage writes; [`flush`](Session::flush) sends
+/// them and [`commit`](Session::commit) flushes and commits. Queries through
+/// [`exec`](Session::exec), [`get`](Session::get) and [`refresh`](Session::refresh) flush first
+/// (autoflush, see [`set_autoflush`](Session::set_autoflush)), so they see staged work. The
+/// transaction begins with the first statement; a session dropped without `commit` rolls back.
 ///
-/// A flush is all or nothing: when a statement fails, the database is returned to where it was
-/// before the flush, the staged writes stay staged (nothing is half-applied to them) and the
-/// error comes back typed. Call [`rollback`](Session::rollback) to drop them, or fix and retry.
+/// **Flush order.** Inserts and updates run table by table, referenced tables before the tables
+/// that reference them; the inserts of one table go out as multi-row `INSERT ... RETURNING`
+/// statements that read back generated keys and defaults. Deletes follow, referencing tables
+/// first, batched by key. Within a table, writes keep the order they were staged in.
 ///
-/// The session remembers the rows it has read or written (its identity map): `add` of a model
-/// it loaded writes only the columns that changed, and `get` of a row it already holds costs no
-/// query until the next commit, after which `get` reads again.
+/// **Failure.** A flush is all or nothing: when a statement fails, the database returns to
+/// where it was before the flush, the staged writes stay staged, no model is half-updated (no
+/// key assigned to a row that was not stored), and the error comes back typed. Call
+/// [`rollback`](Session::rollback) to drop the staged writes, or fix them and flush again.
+///
+/// **Identity map.** The session keeps one entry per (table, key) for the rows it read or
+/// wrote. `add` of a model it holds writes only the changed columns, and nothing when none
+/// changed; a repeated `get` costs no query; a query returning a row with an update still
+/// staged returns the staged state. `add` of a model it does not hold inserts it, except that a
+/// model whose database-generated key is set is updated in full (it can only come from the
+/// database); [`merge`](Session::merge) reads the row first and updates only what differs.
+///
+/// **After commit** every entry expires, as in SQLModel: a `get` reads the row again, while
+/// `add` still compares against the last state seen. After `rollback` the session forgets
+/// every row, since the database may no longer hold them.
 ///
 /// ```
 /// # use model_core::prelude::*;
@@ -176,9 +166,11 @@ pub struct Session {
     /// Whether the open transaction holds writes that a failure must not take with it.
     wrote: bool,
     autoflush: bool,
+    /// Open savepoints of [`Nested`](crate::Nested) guards.
+    savepoints: usize,
     pending: Vec<Pending>,
     slots: Vec<Option<Box<dyn Any + Send>>>,
-    identity: HashMap<IdentityKey, Loaded>,
+    identity: IdentityMap,
 }
 
 impl Session {
@@ -188,9 +180,10 @@ impl Session {
             in_transaction: false,
             wrote: false,
             autoflush: true,
+            savepoints: 0,
             pending: Vec::new(),
             slots: Vec::new(),
-            identity: HashMap::new(),
+            identity: IdentityMap::default(),
         }
     }
 
@@ -258,12 +251,11 @@ impl Session {
         let slot = self.slots.len();
         self.slots.push(None);
         let key = model.key_values();
-        let loaded = key
-            .as_ref()
-            .and_then(|k| self.identity.get(&(table.name, k.clone())));
+        let loaded = key.as_ref().and_then(|k| self.identity.get(table, k));
         let op = match (key, loaded) {
             (Some(key), Some(loaded)) => {
                 let changed: Vec<usize> = (0..table.columns.len())
+                    .filter(|&i| Some(i) != table.version)
                     .filter(|&i| model.column_value(i) != loaded.values[i])
                     .collect();
                 if changed.is_empty() {
@@ -282,15 +274,25 @@ impl Session {
                 model: Box::new(model),
                 key,
                 changed: (0..table.columns.len())
-                    .filter(|i| !table.primary_key.contains(i))
+                    .filter(|i| !table.primary_key.contains(i) && Some(*i) != table.version)
                     .collect(),
             },
-            _ => Pending::Insert {
-                slot,
-                model: Box::new(model),
-            },
+            _ => {
+                self.slots.pop();
+                return self.stage_insert(model);
+            }
         };
         self.pending.push(op);
+        Handle::new(slot)
+    }
+
+    fn stage_insert<M: Model>(&mut self, model: M) -> Handle<M> {
+        let slot = self.slots.len();
+        self.slots.push(None);
+        self.pending.push(Pending::Insert {
+            slot,
+            model: Box::new(model),
+        });
         Handle::new(slot)
     }
 
@@ -317,8 +319,90 @@ impl Session {
         self.pending.push(Pending::Delete {
             table: M::TABLE,
             key,
+            version: M::TABLE.version.map(|v| model.column_value(v)),
         });
         Ok(())
+    }
+
+    /// Stages a model whose row may exist but that this session has not loaded: the stored row
+    /// is read first, then only the columns that differ are updated; a model whose key is not
+    /// in the database (or that has no key yet) is inserted. SQLAlchemy's `merge`.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Tag { #[model(primary_key)] name: String, uses: i64 }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// session.merge(Tag { name: "rust".into(), uses: 10 })?; // INSERT, or UPDATE of `uses`
+    /// session.commit()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn merge<M: Model>(&mut self, model: M) -> Result<Handle<M>> {
+        model.validate()?;
+        if let Some(key) = model.key_values()
+            && self.identity.get(M::TABLE, &key).is_none()
+            && self.select_by_key::<M>(key)?.is_none()
+        {
+            return Ok(self.stage_insert(model));
+        }
+        Ok(self.stage(model))
+    }
+
+    /// Whether the session holds this model's row in its identity map.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// if let Some(hero) = session.get::<Hero>(1)? {
+    ///     assert!(session.contains(&hero));
+    ///     session.expunge(&hero);
+    ///     assert!(!session.contains(&hero));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn contains<M: Model>(&self, model: &M) -> bool {
+        model
+            .key_values()
+            .is_some_and(|k| self.identity.get(M::TABLE, &k).is_some())
+    }
+
+    /// Forgets a model's row: a later `add` of it is no longer compared with what was loaded.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # fn demo(session: &mut Session, hero: Hero) { session.expunge(&hero); }
+    /// ```
+    pub fn expunge<M: Model>(&mut self, model: &M) {
+        if let Some(key) = model.key_values() {
+            self.identity.remove(M::TABLE, key);
+        }
+    }
+
+    /// Marks a model's row as stale: the next `get` reads it from the database again.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # fn demo(session: &mut Session, hero: Hero) { session.expire(&hero); }
+    /// ```
+    pub fn expire<M: Model>(&mut self, model: &M) {
+        if let Some(key) = model.key_values() {
+            self.identity.expire(M::TABLE, key);
+        }
+    }
+
+    /// Marks every row the session holds as stale (what `commit` does).
+    ///
+    /// ```
+    /// # fn demo(session: &mut model_core::Session) { session.expire_all(); }
+    /// ```
+    pub fn expire_all(&mut self) {
+        self.identity.expire_all();
     }
 
     /// The row with this primary key, or `None`. A row this session already holds (read or
@@ -337,7 +421,7 @@ impl Session {
     pub fn get<M: Model>(&mut self, key: impl Into<M::Key>) -> Result<Option<M>> {
         let key = key.into().key_values();
         self.autoflush()?;
-        if let Some(loaded) = self.identity.get(&(M::TABLE.name, key.clone()))
+        if let Some(loaded) = self.identity.get(M::TABLE, &key)
             && loaded.fresh
         {
             return M::from_row(&mut RowReader::new(&loaded.values)).map(Some);
@@ -407,11 +491,17 @@ impl Session {
     pub fn insert<M: Model>(&mut self, model: &mut M) -> Result<()> {
         model.validate()?;
         self.autoflush()?;
-        let values = self.guarded(true, |conn| insert_row(conn, model))?;
+        let with_key = model.key_values().is_some() || M::TABLE.generated_key().is_none();
+        let values = self
+            .guarded(true, |conn| {
+                flush::insert_rows(conn, M::TABLE, &[&*model as &dyn Staged], with_key)
+            })?
+            .pop()
+            .ok_or(Error::NotFound)?;
         for (i, v) in values.iter().enumerate() {
             Model::set_column_value(model, i, v.clone())?;
         }
-        self.remember(M::TABLE, values);
+        self.identity.remember(M::TABLE, values);
         Ok(())
     }
 
@@ -432,12 +522,7 @@ impl Session {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending);
-        let results = self.guarded(true, |conn| {
-            pending
-                .iter()
-                .map(|op| run_pending(conn, op))
-                .collect::<Result<Vec<_>>>()
-        });
+        let results = self.guarded(true, |conn| flush::run(conn, &pending));
         let results = match results {
             Ok(results) => results,
             Err(e) => {
@@ -463,11 +548,11 @@ impl Session {
                             .map(|i| model.column_value(i))
                             .collect(),
                     };
-                    self.remember(table, values);
+                    self.identity.remember(table, values);
                     self.slots[slot] = Some(model.into_any());
                 }
-                Pending::Delete { table, key } => {
-                    self.identity.remove(&(table.name, key));
+                Pending::Delete { table, key, .. } => {
+                    self.identity.remove(table, key);
                 }
             }
         }
@@ -492,9 +577,7 @@ impl Session {
             self.in_transaction = false;
             self.wrote = false;
         }
-        for loaded in self.identity.values_mut() {
-            loaded.fresh = false;
-        }
+        self.identity.expire_all();
         Ok(())
     }
 
@@ -529,34 +612,58 @@ impl Session {
         Ok(())
     }
 
-    fn remember(&mut self, table: &'static Table, values: Vec<Value>) {
-        let key: Vec<Value> = table
-            .primary_key
-            .iter()
-            .map(|&i| values[i].clone())
-            .collect();
-        self.identity.insert(
-            (table.name, key),
-            Loaded {
-                values,
-                fresh: true,
-            },
-        );
+    /// Opens a savepoint for [`Nested`](crate::Nested); returns its depth.
+    pub(crate) fn open_savepoint(&mut self) -> Result<usize> {
+        self.begin()?;
+        self.savepoints += 1;
+        let depth = self.savepoints;
+        self.conn
+            .execute_batch(&format!("SAVEPOINT tablemodel_nested_{depth}"))?;
+        // Later failures must undo only their own statements, not the savepoint's.
+        self.wrote = true;
+        Ok(depth)
+    }
+
+    pub(crate) fn close_savepoint(&mut self, name: &str, undo: bool) -> Result<()> {
+        self.savepoints -= 1;
+        if undo {
+            // The database forgets what was done since; so must the session.
+            self.identity.clear();
+            self.conn.execute_batch(&format!(
+                "ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}"
+            ))
+        } else {
+            self.conn
+                .execute_batch(&format!("RELEASE SAVEPOINT {name}"))
+        }
+    }
+
+    pub(crate) fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+
+    pub(crate) fn discard_pending_from(&mut self, mark: usize) {
+        self.pending.truncate(mark);
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        if !self.in_transaction {
+            self.conn.execute_batch(self.conn.dialect().begin())?;
+            self.in_transaction = true;
+        }
+        Ok(())
     }
 
     /// Forgets the rows of a table that a bulk UPDATE or DELETE may have changed.
     pub(crate) fn forget_table(&mut self, table: &str) {
-        self.identity.retain(|(t, _), _| *t != table);
+        self.identity.forget_table(table);
     }
 
     /// Runs `run` inside the transaction so that its failure takes nothing else with it:
     /// under a savepoint when the transaction already holds writes, otherwise by rolling the
     /// (so far empty) transaction back.
     fn guarded<T>(&mut self, writes: bool, run: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-        if !self.in_transaction {
-            self.conn.execute_batch(self.conn.dialect().begin())?;
-            self.in_transaction = true;
-        }
+        self.begin()?;
         let savepoint = self.wrote;
         if savepoint {
             self.conn.execute_batch("SAVEPOINT tablemodel_guard")?;
@@ -598,13 +705,41 @@ impl Session {
     }
 
     /// Runs a query of whole models and remembers them in the identity map.
+    ///
+    /// A row with an update still staged (autoflush off) comes back as staged: the session's
+    /// current state, as SQLAlchemy's identity map gives it.
     pub(crate) fn load_models<M: Model>(&mut self, sql: &str, params: &[Value]) -> Result<Vec<M>> {
-        let models: Vec<M> = self.load_rows(sql, params)?;
-        for m in &models {
-            let values = (0..M::TABLE.columns.len())
-                .map(|i| m.column_value(i))
-                .collect();
-            self.remember(M::TABLE, values);
+        let mut models: Vec<M> = self.load_rows(sql, params)?;
+        let staged: HashMap<&[Value], &dyn Staged> = self
+            .pending
+            .iter()
+            .filter_map(|op| match op {
+                Pending::Update { model, key, .. } if model.table().name == M::TABLE.name => {
+                    Some((key.as_slice(), model.as_ref()))
+                }
+                _ => None,
+            })
+            .collect();
+        let columns = M::TABLE.columns.len();
+        let mut loaded = Vec::with_capacity(models.len());
+        for m in &mut models {
+            let values: Vec<Value> = (0..columns).map(|i| m.column_value(i)).collect();
+            if !staged.is_empty() {
+                let key: Vec<Value> = M::TABLE
+                    .primary_key
+                    .iter()
+                    .map(|&i| values[i].clone())
+                    .collect();
+                if let Some(current) = staged.get(key.as_slice()) {
+                    let current: Vec<Value> =
+                        (0..columns).map(|i| current.column_value(i)).collect();
+                    *m = M::from_row(&mut RowReader::new(&current))?;
+                }
+            }
+            loaded.push(values);
+        }
+        for values in loaded {
+            self.identity.remember(M::TABLE, values);
         }
         Ok(models)
     }
@@ -630,109 +765,5 @@ impl<M> Handle<M> {
             slot,
             _model: PhantomData,
         }
-    }
-}
-
-/// Inserts one model and returns every column as stored (generated key and defaults included).
-fn insert_row(conn: &mut Conn, model: &dyn Staged) -> Result<Vec<Value>> {
-    let table = model.table();
-    let mut out = SqlWriter::new(conn.dialect());
-    out.push("INSERT INTO ").ident(table.name);
-    let mut first = true;
-    for c in table.columns {
-        let v = model.column_value(c.index);
-        if c.generated && v.is_null() {
-            continue;
-        }
-        out.push(if first { " (" } else { ", " }).ident(c.name);
-        out.params.push(v);
-        first = false;
-    }
-    if first {
-        out.push(" DEFAULT VALUES");
-    } else {
-        out.push(") VALUES (");
-        for n in 1..=out.params.len() {
-            if n > 1 {
-                out.push(", ");
-            }
-            let mut placeholder = String::new();
-            conn.dialect().placeholder(&mut placeholder, n);
-            out.push(&placeholder);
-        }
-        out.push(")");
-    }
-    out.push(" RETURNING ");
-    for (i, c) in table.columns.iter().enumerate() {
-        if i > 0 {
-            out.push(", ");
-        }
-        out.ident(c.name);
-    }
-    let mut stored = None;
-    conn.query(&out.sql, &out.params, &mut |row| {
-        stored = Some(
-            (0..row.len())
-                .map(|i| row.value(i))
-                .collect::<Result<Vec<_>>>()?,
-        );
-        Ok(())
-    })
-    .map_err(|e| name_table(e, table))?;
-    stored.ok_or_else(|| Error::Statement(format!("INSERT into {} returned no row", table.name)))
-}
-
-/// Runs one staged write; returns the stored columns of an insert.
-fn run_pending(conn: &mut Conn, op: &Pending) -> Result<Option<Vec<Value>>> {
-    match op {
-        Pending::Insert { model, .. } => insert_row(conn, model.as_ref()).map(Some),
-        Pending::Update {
-            model,
-            key,
-            changed,
-            ..
-        } => {
-            let table = model.table();
-            let mut out = SqlWriter::new(conn.dialect());
-            out.push("UPDATE ").ident(table.name).push(" SET ");
-            for (n, &i) in changed.iter().enumerate() {
-                if n > 0 {
-                    out.push(", ");
-                }
-                out.ident(table.columns[i].name)
-                    .push(" = ")
-                    .param(model.column_value(i));
-            }
-            out.push(" WHERE ").key_filter(table, key.clone());
-            match conn.execute(&out.sql, &out.params) {
-                Ok(0) => Err(Error::NotFound),
-                Ok(_) => Ok(None),
-                Err(e) => Err(name_table(e, table)),
-            }
-        }
-        Pending::Delete { table, key } => {
-            let mut out = SqlWriter::new(conn.dialect());
-            out.push("DELETE FROM ")
-                .ident(table.name)
-                .push(" WHERE ")
-                .key_filter(table, key.clone());
-            conn.execute(&out.sql, &out.params)
-                .map(|_| None)
-                .map_err(|e| name_table(e, table))
-        }
-    }
-}
-
-/// Fills in the table of a foreign key error when the database did not say (SQLite).
-fn name_table(error: Error, table: &Table) -> Error {
-    match error {
-        Error::ForeignKeyViolation {
-            table: None,
-            constraint,
-        } => Error::ForeignKeyViolation {
-            table: Some(table.name.to_owned()),
-            constraint,
-        },
-        e => e,
     }
 }

@@ -34,6 +34,8 @@ pub struct Table {
     pub indexes: &'static [IndexDef],
     /// CHECK constraints.
     pub checks: &'static [CheckDef],
+    /// Index of the `#[model(version)]` column, checked and bumped by every update and delete.
+    pub version: Option<usize>,
 }
 
 impl Table {

@@ -52,6 +52,10 @@ impl Dialect for PostgresDialect {
         }
     }
 
+    fn max_params(&self) -> usize {
+        65535
+    }
+
     fn ilike_operator(&self) -> Option<&'static str> {
         Some("ILIKE")
     }

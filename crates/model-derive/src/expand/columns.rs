@@ -25,7 +25,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let required: Vec<_> = model
         .fields
         .iter()
-        .filter(|f| !f.skip && !f.generated && !f.is_option() && f.default.is_none())
+        .filter(|f| !f.skip && !f.generated && !f.version && !f.is_option() && f.default.is_none())
         .collect();
     let args = required.iter().map(|f| {
         let field = &f.ident;
@@ -41,6 +41,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 Default::Literal(e) => quote!(::core::convert::Into::into(#e)),
                 Default::Factory(path) => quote!(#path()),
             }
+        } else if f.version {
+            quote!(1)
         } else if f.generated || f.is_option() {
             quote!(::core::option::Option::None)
         } else {

@@ -23,6 +23,10 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let indexes = indexes(model);
     let checks = checks(model);
     let key_type = key_type(model);
+    let version = match model.columns().position(|f| f.version) {
+        Some(i) => quote!(::core::option::Option::Some(#i)),
+        None => quote!(::core::option::Option::None),
+    };
     let values: Vec<TokenStream> = model
         .columns()
         .enumerate()
@@ -49,6 +53,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 primary_key: &[#(#primary_key),*],
                 indexes: &[#(#indexes),*],
                 checks: &[#(#checks),*],
+                version: #version,
             };
 
             fn column_value(&self, index: usize) -> ::model_core::Value {

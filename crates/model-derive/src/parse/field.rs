@@ -36,6 +36,8 @@ pub(crate) struct Field {
     pub generated: bool,
     pub unique: bool,
     pub index: bool,
+    /// The optimistic-concurrency version column.
+    pub version: bool,
     pub default: Option<Default>,
     pub foreign_key: Option<ForeignKey>,
     pub rules: Vec<Rule>,
@@ -59,6 +61,7 @@ impl Field {
             generated: false,
             unique: false,
             index: false,
+            version: false,
             default: None,
             foreign_key: None,
             rules: Vec::new(),
@@ -84,6 +87,8 @@ impl Field {
                     out.unique = true;
                 } else if p.is_ident("index") {
                     out.index = true;
+                } else if p.is_ident("version") {
+                    out.version = true;
                 } else if p.is_ident("column") {
                     let name: LitStr = meta.value()?.parse()?;
                     out.column = name.value();
@@ -131,7 +136,7 @@ impl Field {
                     }
                 } else {
                     return Err(meta.error(
-                        "unknown model attribute; expected one of `primary_key`, `column`, `skip`, `index`, `unique`, `default`, `foreign_key`, `on_delete`, `on_update`",
+                        "unknown model attribute; expected one of `primary_key`, `column`, `skip`, `index`, `unique`, `version`, `default`, `foreign_key`, `on_delete`, `on_update`",
                     ));
                 }
                 Ok(())
@@ -181,6 +186,12 @@ impl Field {
                 &self.ident,
                 "a skipped field is not a column: it takes no column settings",
             );
+        }
+        if self.version
+            && (self.is_option()
+                || !type_name(&self.ty).is_some_and(|n| INTEGERS.contains(&n.as_str())))
+        {
+            cx.error(&self.ty, "a version column is an `i16`, `i32` or `i64`");
         }
         if self.generated && self.default.is_some() {
             cx.error(&self.ident, "a generated primary key takes no default");

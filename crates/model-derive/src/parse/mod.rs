@@ -80,6 +80,9 @@ impl Model {
                 );
             }
         }
+        for extra in self.columns().filter(|f| f.version).skip(1) {
+            cx.error(&extra.ident, "a model has at most one version column");
+        }
         for (_, idents) in &self.indexes {
             for ident in idents {
                 if !self.columns().any(|f| f.ident == *ident) {

@@ -1,0 +1,386 @@
+//! Turning staged writes into as few statements as possible, in foreign-key order.
+//!
+//! Inserts and updates run table by table with referenced tables first; inserts of one table
+//! become multi-row `INSERT ... RETURNING` statements; deletes run afterwards, dependent tables
+//! first, batched by key. Within one table, writes keep the order they were staged in.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::engine::Conn;
+use crate::error::{Error, Result};
+use crate::metadata::metadata;
+use crate::model::Row;
+use crate::session::Staged;
+use crate::sql::SqlWriter;
+use crate::table::Table;
+use crate::value::Value;
+
+/// One staged write.
+pub(crate) enum Pending {
+    Insert {
+        slot: usize,
+        model: Box<dyn Staged>,
+    },
+    Update {
+        slot: usize,
+        model: Box<dyn Staged>,
+        key: Vec<Value>,
+        changed: Vec<usize>,
+    },
+    Delete {
+        table: &'static Table,
+        key: Vec<Value>,
+        /// The version the row had when read, for a versioned table.
+        version: Option<Value>,
+    },
+}
+
+impl Pending {
+    fn table(&self) -> &'static Table {
+        match self {
+            Pending::Insert { model, .. } | Pending::Update { model, .. } => model.table(),
+            Pending::Delete { table, .. } => table,
+        }
+    }
+}
+
+/// Position of each table in foreign-key order (referenced tables first).
+fn rank(table: &Table) -> usize {
+    static RANKS: OnceLock<HashMap<&'static str, usize>> = OnceLock::new();
+    let ranks = RANKS.get_or_init(|| {
+        metadata()
+            .tables()
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name, i))
+            .collect()
+    });
+    ranks.get(table.name).copied().unwrap_or(usize::MAX)
+}
+
+/// Runs every staged write; returns, for each, the stored columns of an insert.
+pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Vec<Value>>>> {
+    let mut stored: Vec<Option<Vec<Value>>> = vec![None; pending.len()];
+
+    let (mut deletes, mut writes): (Vec<usize>, Vec<usize>) =
+        (0..pending.len()).partition(|&i| matches!(pending[i], Pending::Delete { .. }));
+    // Stable sorts: staging order is kept within a table.
+    writes.sort_by_key(|&i| rank(pending[i].table()));
+    deletes.sort_by_key(|&i| std::cmp::Reverse(rank(pending[i].table())));
+
+    let mut at = 0;
+    while at < writes.len() {
+        match &pending[writes[at]] {
+            Pending::Insert { model, .. } => {
+                let table = model.table();
+                let with_key = has_key(model.as_ref());
+                let per_row = insert_columns(table, with_key).count().max(1);
+                let max_rows = (conn.dialect().max_params() / per_row).max(1);
+                let mut end = at + 1;
+                while end < writes.len()
+                    && end - at < max_rows
+                    && matches!(&pending[writes[end]], Pending::Insert { model: m, .. }
+                        if m.table().name == table.name && has_key(m.as_ref()) == with_key)
+                {
+                    end += 1;
+                }
+                let models: Vec<&dyn Staged> = writes[at..end]
+                    .iter()
+                    .map(|&i| match &pending[i] {
+                        Pending::Insert { model, .. } => model.as_ref(),
+                        _ => unreachable!("grouped inserts only"),
+                    })
+                    .collect();
+                let rows = insert_rows(conn, table, &models, with_key)?;
+                for (&i, row) in writes[at..end].iter().zip(rows) {
+                    stored[i] = Some(row);
+                }
+                at = end;
+            }
+            Pending::Update {
+                model,
+                key,
+                changed,
+                ..
+            } => {
+                stored[writes[at]] = update_row(conn, model.as_ref(), key, changed)?;
+                at += 1;
+            }
+            Pending::Delete { .. } => unreachable!("deletes were set apart"),
+        }
+    }
+
+    let mut at = 0;
+    while at < deletes.len() {
+        let table = pending[deletes[at]].table();
+        let mut end = at + 1;
+        while end < deletes.len() && pending[deletes[end]].table().name == table.name {
+            end += 1;
+        }
+        let keys: Vec<(&[Value], Option<&Value>)> = deletes[at..end]
+            .iter()
+            .map(|&i| match &pending[i] {
+                Pending::Delete { key, version, .. } => (key.as_slice(), version.as_ref()),
+                _ => unreachable!("deletes only"),
+            })
+            .collect();
+        delete_rows(conn, table, &keys)?;
+        at = end;
+    }
+    Ok(stored)
+}
+
+fn has_key(model: &dyn Staged) -> bool {
+    model
+        .table()
+        .generated_key()
+        .is_none_or(|k| !model.column_value(k.index).is_null())
+}
+
+/// The columns an INSERT writes: all but a generated key left to the database.
+fn insert_columns(
+    table: &'static Table,
+    with_key: bool,
+) -> impl Iterator<Item = &'static crate::table::ColumnDef> {
+    table
+        .columns
+        .iter()
+        .filter(move |c| with_key || !c.generated)
+}
+
+/// Inserts rows of one table and shape in one statement; returns each row as stored, in the
+/// order given.
+pub(crate) fn insert_rows(
+    conn: &mut Conn,
+    table: &'static Table,
+    models: &[&dyn Staged],
+    with_key: bool,
+) -> Result<Vec<Vec<Value>>> {
+    let mut out = SqlWriter::new(conn.dialect());
+    out.push("INSERT INTO ").ident(table.name);
+    let columns: Vec<usize> = insert_columns(table, with_key).map(|c| c.index).collect();
+    if columns.is_empty() {
+        // Only a generated key: one row per statement is all SQL offers.
+        out.push(" DEFAULT VALUES");
+    } else {
+        for (n, &i) in columns.iter().enumerate() {
+            out.push(if n == 0 { " (" } else { ", " })
+                .ident(table.columns[i].name);
+        }
+        out.push(") VALUES ");
+        for (r, model) in models.iter().enumerate() {
+            out.push(if r == 0 { "(" } else { ", (" });
+            for (n, &i) in columns.iter().enumerate() {
+                if n > 0 {
+                    out.push(", ");
+                }
+                out.param(model.column_value(i));
+            }
+            out.push(")");
+        }
+    }
+    out.push(" RETURNING ");
+    for (i, c) in table.columns.iter().enumerate() {
+        if i > 0 {
+            out.push(", ");
+        }
+        out.ident(c.name);
+    }
+    if columns.is_empty() && models.len() > 1 {
+        let mut rows = Vec::with_capacity(models.len());
+        for m in models {
+            rows.extend(insert_rows(conn, table, std::slice::from_ref(m), with_key)?);
+        }
+        return Ok(rows);
+    }
+    let mut rows: Vec<Vec<Value>> = Vec::with_capacity(models.len());
+    conn.query(&out.sql, &out.params, &mut |row| {
+        rows.push(read_all(row)?);
+        Ok(())
+    })
+    .map_err(|e| name_table(e, table))?;
+    if rows.len() != models.len() {
+        return Err(Error::Statement(format!(
+            "INSERT into {} returned {} rows for {}",
+            table.name,
+            rows.len(),
+            models.len()
+        )));
+    }
+    match table.generated_key() {
+        // Keys the database generated in one statement ascend in the order of the VALUES
+        // rows; the order of RETURNING rows is not promised, so sort them back.
+        Some(key) if !with_key => rows.sort_by_key(|r| r[key.index].as_i64()),
+        _ => {
+            let position: HashMap<Vec<Value>, usize> = models
+                .iter()
+                .enumerate()
+                .map(|(n, m)| (key_of(table, |i| m.column_value(i)), n))
+                .collect();
+            let mut ordered: Vec<Option<Vec<Value>>> = vec![None; rows.len()];
+            for row in rows {
+                let n = position
+                    .get(&key_of(table, |i| row[i].clone()))
+                    .copied()
+                    .ok_or_else(|| {
+                        Error::Statement(format!(
+                            "INSERT into {} returned an unknown key",
+                            table.name
+                        ))
+                    })?;
+                ordered[n] = Some(row);
+            }
+            rows = ordered.into_iter().flatten().collect();
+        }
+    }
+    Ok(rows)
+}
+
+fn key_of(table: &Table, value: impl Fn(usize) -> Value) -> Vec<Value> {
+    table.primary_key.iter().map(|&i| value(i)).collect()
+}
+
+fn read_all(row: &dyn Row) -> Result<Vec<Value>> {
+    (0..row.len()).map(|i| row.value(i)).collect()
+}
+
+/// Updates the changed columns of one row; for a versioned table, only if the row still has
+/// the version the model was read with, which it then bumps. Returns the row as stored when
+/// the update wrote more than the model holds (the new version).
+fn update_row(
+    conn: &mut Conn,
+    model: &dyn Staged,
+    key: &[Value],
+    changed: &[usize],
+) -> Result<Option<Vec<Value>>> {
+    let table = model.table();
+    let mut out = SqlWriter::new(conn.dialect());
+    out.push("UPDATE ").ident(table.name).push(" SET ");
+    for (n, &i) in changed.iter().enumerate() {
+        if n > 0 {
+            out.push(", ");
+        }
+        out.ident(table.columns[i].name)
+            .push(" = ")
+            .param(model.column_value(i));
+    }
+    let version = table.version.map(|v| (v, model.column_value(v)));
+    let bumped = match &version {
+        Some((v, old)) => {
+            let next = bump(old)?;
+            out.push(", ")
+                .ident(table.columns[*v].name)
+                .push(" = ")
+                .param(next.clone());
+            Some((*v, next))
+        }
+        None => None,
+    };
+    out.push(" WHERE ").key_filter(table, key.to_vec());
+    if let Some((v, old)) = version {
+        out.push(" AND ")
+            .qualified(table.name, table.columns[v].name)
+            .push(" = ")
+            .param(old);
+    }
+    match conn.execute(&out.sql, &out.params) {
+        Ok(0) if table.version.is_some() => Err(Error::StaleData {
+            table: table.name.to_owned(),
+        }),
+        Ok(0) => Err(Error::NotFound),
+        Ok(_) => Ok(bumped.map(|(v, next)| {
+            (0..table.columns.len())
+                .map(|i| {
+                    if i == v {
+                        next.clone()
+                    } else {
+                        model.column_value(i)
+                    }
+                })
+                .collect()
+        })),
+        Err(e) => Err(name_table(e, table)),
+    }
+}
+
+fn bump(version: &Value) -> Result<Value> {
+    Ok(match version {
+        Value::I16(v) => Value::I16(v.wrapping_add(1)),
+        Value::I32(v) => Value::I32(v.wrapping_add(1)),
+        Value::I64(v) => Value::I64(v.wrapping_add(1)),
+        other => {
+            return Err(Error::Statement(format!(
+                "version column holds {other:?}, not an integer"
+            )));
+        }
+    })
+}
+
+fn delete_rows(
+    conn: &mut Conn,
+    table: &'static Table,
+    rows: &[(&[Value], Option<&Value>)],
+) -> Result<()> {
+    match (table.primary_key, table.version) {
+        ([single], None) => {
+            let column = table.columns[*single].name;
+            let max = conn.dialect().max_params();
+            for chunk in rows.chunks(max) {
+                let mut out = SqlWriter::new(conn.dialect());
+                out.push("DELETE FROM ")
+                    .ident(table.name)
+                    .push(" WHERE ")
+                    .qualified(table.name, column)
+                    .push(" IN (");
+                for (n, (key, _)) in chunk.iter().enumerate() {
+                    if n > 0 {
+                        out.push(", ");
+                    }
+                    out.param(key[0].clone());
+                }
+                out.push(")");
+                conn.execute(&out.sql, &out.params)
+                    .map_err(|e| name_table(e, table))?;
+            }
+        }
+        _ => {
+            for (key, version) in rows {
+                let mut out = SqlWriter::new(conn.dialect());
+                out.push("DELETE FROM ")
+                    .ident(table.name)
+                    .push(" WHERE ")
+                    .key_filter(table, key.to_vec());
+                if let (Some(v), Some(old)) = (table.version, version) {
+                    out.push(" AND ")
+                        .qualified(table.name, table.columns[v].name)
+                        .push(" = ")
+                        .param((*old).clone());
+                }
+                let deleted = conn
+                    .execute(&out.sql, &out.params)
+                    .map_err(|e| name_table(e, table))?;
+                if deleted == 0 && table.version.is_some() {
+                    return Err(Error::StaleData {
+                        table: table.name.to_owned(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Fills in the table of a foreign key error when the database did not say (SQLite).
+fn name_table(error: Error, table: &Table) -> Error {
+    match error {
+        Error::ForeignKeyViolation {
+            table: None,
+            constraint,
+        } => Error::ForeignKeyViolation {
+            table: Some(table.name.to_owned()),
+            constraint,
+        },
+        e => e,
+    }
+}
