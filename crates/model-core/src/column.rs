@@ -93,9 +93,9 @@ impl<M, T> Column<M, T> {
 /// takes::<Option<i64>, _>(5_i64);
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "cannot compare a column of type `{T}` with `{Self}`",
+    message = "`{Self}` is not a value for a column of type `{T}`",
     label = "expected a value or column of type `{T}`",
-    note = "comparisons take a value of the column's own type (its inner type for an `Option` column)"
+    note = "a column is compared with or set to a value of its own type (its inner type for an `Option` column)"
 )]
 pub trait Operand<T> {
     #[doc(hidden)]
@@ -156,7 +156,10 @@ impl<M: Model, T> Operand<Option<T>> for Column<M, T> {
 /// fn takes<T: model_core::Text>() {}
 /// takes::<Option<String>>();
 /// ```
-#[diagnostic::on_unimplemented(message = "`{Self}` is not a text column type")]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a text column type",
+    label = "pattern matching needs a `String` or `Option<String>` column"
+)]
 pub trait Text {}
 impl Text for String {}
 impl Text for Option<String> {}
@@ -346,10 +349,11 @@ impl<M: Model, T> Column<M, T> {
     pub fn desc(self) -> Order<M> {
         Order::new(self.node(), Direction::Desc)
     }
-}
 
-impl<M: Model, T: Text> Column<M, T> {
-    fn pattern(self, pattern: String, case_insensitive: bool) -> Cond<M> {
+    fn pattern(self, pattern: String, case_insensitive: bool) -> Cond<M>
+    where
+        T: Text,
+    {
         Cond::new(Node::Like {
             expr: Box::new(self.node()),
             pattern: Box::new(Node::Param(Value::Text(pattern))),
@@ -366,7 +370,10 @@ impl<M: Model, T: Text> Column<M, T> {
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
     /// let _ = Hero::name.like("Spider-%");
     /// ```
-    pub fn like(self, pattern: &str) -> Cond<M> {
+    pub fn like(self, pattern: &str) -> Cond<M>
+    where
+        T: Text,
+    {
         self.pattern(pattern.to_owned(), false)
     }
 
@@ -378,7 +385,10 @@ impl<M: Model, T: Text> Column<M, T> {
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
     /// let _ = Hero::name.ilike("spider-%");
     /// ```
-    pub fn ilike(self, pattern: &str) -> Cond<M> {
+    pub fn ilike(self, pattern: &str) -> Cond<M>
+    where
+        T: Text,
+    {
         self.pattern(pattern.to_owned(), true)
     }
 
@@ -390,7 +400,10 @@ impl<M: Model, T: Text> Column<M, T> {
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
     /// let _ = Hero::name.contains("Man");
     /// ```
-    pub fn contains(self, needle: &str) -> Cond<M> {
+    pub fn contains(self, needle: &str) -> Cond<M>
+    where
+        T: Text,
+    {
         self.pattern(format!("%{}%", escape_like(needle)), false)
     }
 
@@ -402,7 +415,10 @@ impl<M: Model, T: Text> Column<M, T> {
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
     /// let _ = Hero::name.starts_with("Spider");
     /// ```
-    pub fn starts_with(self, prefix: &str) -> Cond<M> {
+    pub fn starts_with(self, prefix: &str) -> Cond<M>
+    where
+        T: Text,
+    {
         self.pattern(format!("{}%", escape_like(prefix)), false)
     }
 
@@ -414,7 +430,10 @@ impl<M: Model, T: Text> Column<M, T> {
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
     /// let _ = Hero::name.ends_with("Boy");
     /// ```
-    pub fn ends_with(self, suffix: &str) -> Cond<M> {
+    pub fn ends_with(self, suffix: &str) -> Cond<M>
+    where
+        T: Text,
+    {
         self.pattern(format!("%{}", escape_like(suffix)), false)
     }
 }

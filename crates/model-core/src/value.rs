@@ -190,6 +190,11 @@ pub enum ColumnType {
 /// assert_eq!(Cents::from_value(Cents(250).to_value()).unwrap(), Cents(250));
 /// assert!(!<Cents as SqlType>::NULLABLE);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a column type",
+    label = "not a column type",
+    note = "implement `SqlType`, `ToValue` and `FromValue` for it, or mark the field `#[model(skip)]`"
+)]
 pub trait SqlType {
     /// The column's SQL type.
     const COLUMN_TYPE: ColumnType;
@@ -203,6 +208,11 @@ pub trait SqlType {
 /// use model_core::{ToValue, Value};
 /// assert_eq!("hi".to_value(), Value::Text("hi".into()));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a column type",
+    label = "not a column type",
+    note = "implement `SqlType`, `ToValue` and `FromValue` for it, or mark the field `#[model(skip)]`"
+)]
 pub trait ToValue {
     /// The value to bind.
     fn to_value(&self) -> Value;
@@ -215,6 +225,11 @@ pub trait ToValue {
 /// assert_eq!(i32::from_value(Value::I64(5)).unwrap(), 5);
 /// assert!(i32::from_value(Value::Text("x".into())).is_err());
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a column type",
+    label = "not a column type",
+    note = "implement `SqlType`, `ToValue` and `FromValue` for it, or mark the field `#[model(skip)]`"
+)]
 pub trait FromValue: Sized {
     /// Decodes the value, or fails with [`Error::Decode`].
     fn from_value(value: Value) -> Result<Self>;

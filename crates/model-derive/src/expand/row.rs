@@ -1,7 +1,8 @@
 //! `impl FromRow`: decode the columns in declaration order straight into the struct.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use crate::parse::Model;
 
@@ -12,7 +13,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         if f.skip {
             quote!(#field: ::core::default::Default::default())
         } else {
-            quote!(#field: row.read()?)
+            let ty = &f.ty;
+            quote_spanned!(ty.span()=> #field: row.read::<#ty>()?)
         }
     });
     quote! {

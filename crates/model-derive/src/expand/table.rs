@@ -32,7 +32,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         .enumerate()
         .map(|(i, f)| {
             let field = &f.ident;
-            quote!(#i => ::model_core::ToValue::to_value(&self.#field),)
+            let ty = &f.ty;
+            quote_spanned!(ty.span()=> #i => <#ty as ::model_core::ToValue>::to_value(&self.#field),)
         })
         .collect();
     let sets: Vec<TokenStream> = model
@@ -40,7 +41,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         .enumerate()
         .map(|(i, f)| {
             let field = &f.ident;
-            quote!(#i => self.#field = ::model_core::FromValue::from_value(value)?,)
+            let ty = &f.ty;
+            quote_spanned!(ty.span()=> #i => self.#field = <#ty as ::model_core::FromValue>::from_value(value)?,)
         })
         .collect();
     quote! {

@@ -28,6 +28,10 @@ impl Ctxt {
         }
     }
 
+    pub fn has_errors(&self) -> bool {
+        self.errors.borrow().is_some()
+    }
+
     pub fn finish(self) -> syn::Result<()> {
         match self.errors.into_inner() {
             Some(e) => Err(e),

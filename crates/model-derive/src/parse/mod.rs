@@ -66,7 +66,8 @@ impl Model {
     /// Checks that need the whole struct.
     fn check(&self, cx: &Ctxt) {
         let keys: Vec<&Field> = self.columns().filter(|f| f.primary_key).collect();
-        if keys.is_empty() {
+        // A mistyped attribute already reported may be the missing key: say it once.
+        if keys.is_empty() && !cx.has_errors() {
             cx.error(
                 &self.ident,
                 "a model needs a primary key: mark a field #[model(primary_key)]",
