@@ -3,7 +3,8 @@
 use std::str::FromStr;
 
 use model_core::{Connection, ConnectionSource, Dialect, Engine, EngineOptions, Error, Result};
-use postgres::{Config, NoTls};
+use postgres::tls::{MakeTlsConnect, TlsConnect};
+use postgres::{Config, NoTls, Socket};
 use r2d2::ManageConnection;
 use r2d2_postgres::PostgresConnectionManager;
 
@@ -11,9 +12,15 @@ use crate::connection::{PgClient, PgConnection};
 use crate::dialect::PostgresDialect;
 
 /// r2d2_postgres's manager, keeping each client's prepared statements beside it.
-struct Manager(PostgresConnectionManager<NoTls>);
+struct Manager<T>(PostgresConnectionManager<T>);
 
-impl ManageConnection for Manager {
+impl<T> ManageConnection for Manager<T>
+where
+    T: MakeTlsConnect<Socket> + Clone + Sync + Send + 'static,
+    T::TlsConnect: Send,
+    T::Stream: Send,
+    <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
+{
     type Connection = PgClient;
     type Error = postgres::Error;
 
@@ -30,9 +37,20 @@ impl ManageConnection for Manager {
     }
 }
 
-struct Pool(r2d2::Pool<Manager>);
+struct Pool<T>(r2d2::Pool<Manager<T>>)
+where
+    T: MakeTlsConnect<Socket> + Clone + Sync + Send + 'static,
+    T::TlsConnect: Send,
+    T::Stream: Send,
+    <T::TlsConnect as TlsConnect<Socket>>::Future: Send;
 
-impl ConnectionSource for Pool {
+impl<T> ConnectionSource for Pool<T>
+where
+    T: MakeTlsConnect<Socket> + Clone + Sync + Send + 'static,
+    T::TlsConnect: Send,
+    T::Stream: Send,
+    <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
+{
     fn connection(&self) -> Result<Box<dyn Connection>> {
         Ok(Box::new(PgConnection(self.0.get()?)))
     }
@@ -46,6 +64,10 @@ impl ConnectionSource for Pool {
 ///
 /// The URL is libpq's: `postgres://user:password@host:port/database?options=...`. A malformed
 /// URL, an unreachable server or a refused login is an [`Error::Connection`] at once.
+///
+/// With the `tls` feature, `sslmode=require` in the URL connects through TLS (native-tls,
+/// verifying the server's certificate against the system's roots); without it, or with another
+/// sslmode, the connection is plain.
 ///
 /// ```no_run
 /// let engine = model_postgres::create_engine("postgres://postgres@127.0.0.1:5432/test")?;
@@ -71,9 +93,26 @@ pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> 
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(options.connect_timeout);
     }
-    let manager = Manager(PostgresConnectionManager::new(config, NoTls));
+    #[cfg(feature = "tls")]
+    if config.get_ssl_mode() == postgres::config::SslMode::Require {
+        let connector = native_tls::TlsConnector::new()
+            .map_err(|e| Error::Connection(format!("TLS setup: {e}")))?;
+        let tls = postgres_native_tls::MakeTlsConnector::new(connector);
+        return pooled(config, tls, options);
+    }
+    pooled(config, NoTls, options)
+}
+
+fn pooled<T>(config: Config, tls: T, options: &EngineOptions) -> Result<Engine>
+where
+    T: MakeTlsConnect<Socket> + Clone + Sync + Send + 'static,
+    T::TlsConnect: Send,
+    T::Stream: Send,
+    <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
+{
+    let manager = Manager(PostgresConnectionManager::new(config, tls));
     // Connect once now so that a bad address or login is reported here, in the server's words.
-    let first = manager
+    manager
         .connect()
         .map_err(|e| Error::Connection(e.to_string()))?;
     let pool = r2d2::Pool::builder()
@@ -81,6 +120,5 @@ pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> 
         .min_idle(Some(0))
         .connection_timeout(options.connect_timeout)
         .build_unchecked(manager);
-    drop(first);
     Ok(Engine::new(Pool(pool), options))
 }
