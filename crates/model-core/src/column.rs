@@ -150,6 +150,12 @@ impl<M: Model, T> Operand<Option<T>> for Column<M, T> {
     }
 }
 
+impl<M: Model, T> Operand<T> for Column<M, Option<T>> {
+    fn into_expr(self) -> Expr {
+        Expr(self.node())
+    }
+}
+
 /// Column types that hold text, for the pattern operators.
 ///
 /// ```

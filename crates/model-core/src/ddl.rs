@@ -79,19 +79,29 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
         part.push_str(" CHECK (");
         let mut column = String::new();
         dialect.quote(&mut column, check.column);
-        let (subject, min, max) = match check.rule {
+        let text = |v: Option<u64>| v.map(|v| v.to_string());
+        let number = |v: Option<f64>| v.map(|v| v.to_string());
+        let (subject, bounds) = match check.rule {
             CheckRule::Length { min, max } => (
                 format!("{}({column})", dialect.length_function()),
-                min.map(|v| v.to_string()),
-                max.map(|v| v.to_string()),
+                [(text(min), ">="), (text(max), "<="), (None, ""), (None, "")],
             ),
-            CheckRule::Range { min, max } => (
+            CheckRule::Range {
+                min,
+                max,
+                exclusive_min,
+                exclusive_max,
+            } => (
                 column,
-                min.map(|v| v.to_string()),
-                max.map(|v| v.to_string()),
+                [
+                    (number(min), ">="),
+                    (number(max), "<="),
+                    (number(exclusive_min), ">"),
+                    (number(exclusive_max), "<"),
+                ],
             ),
         };
-        let bounds: Vec<String> = [(min, ">="), (max, "<=")]
+        let bounds: Vec<String> = bounds
             .into_iter()
             .filter_map(|(bound, op)| bound.map(|b| format!("{subject} {op} {b}")))
             .collect();

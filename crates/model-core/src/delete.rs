@@ -4,6 +4,7 @@ use std::marker::PhantomData;
 
 use crate::error::Result;
 use crate::expr::{Cond, Node};
+use crate::flush::name_table;
 use crate::model::Model;
 use crate::select::and;
 use crate::session::Session;
@@ -66,6 +67,8 @@ impl<M: Model> Statement for Delete<M> {
             out.push(" WHERE ").expr(filter);
         }
         session.forget_table(M::TABLE.name);
-        session.execute(&out.sql, &out.params)
+        session
+            .execute(&out.sql, &out.params)
+            .map_err(|e| name_table(e, M::TABLE))
     }
 }

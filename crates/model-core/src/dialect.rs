@@ -63,6 +63,11 @@ pub trait Dialect: Send + Sync + 'static {
         None
     }
 
+    /// The function that lowercases text for a case-insensitive LIKE without `ILIKE`.
+    fn lower_function(&self) -> &'static str {
+        "lower"
+    }
+
     /// A boolean literal in DDL.
     fn bool_literal(&self, value: bool) -> &'static str {
         if value { "TRUE" } else { "FALSE" }

@@ -31,7 +31,7 @@ pub enum Error {
     /// A FOREIGN KEY constraint rejected the write.
     #[error("foreign key violation{}", describe(.table, .constraint))]
     ForeignKeyViolation {
-        /// The table written to, when the database says.
+        /// The table written to.
         table: Option<String>,
         /// The constraint, when the database says.
         constraint: Option<String>,

@@ -216,12 +216,12 @@ pub(crate) fn insert_rows(
             let position: HashMap<Vec<Value>, usize> = models
                 .iter()
                 .enumerate()
-                .map(|(n, m)| (key_of(table, |i| m.column_value(i)), n))
+                .map(|(n, m)| (key_of(table, |i| canonical(m.column_value(i))), n))
                 .collect();
             let mut ordered: Vec<Option<Vec<Value>>> = vec![None; rows.len()];
             for row in rows {
                 let n = position
-                    .get(&key_of(table, |i| row[i].clone()))
+                    .get(&key_of(table, |i| canonical(row[i].clone())))
                     .copied()
                     .ok_or_else(|| {
                         Error::Statement(format!(
@@ -235,6 +235,18 @@ pub(crate) fn insert_rows(
         }
     }
     Ok(rows)
+}
+
+/// One spelling per value whatever the backend returns it as (SQLite gives integers for every
+/// integer type and text for dates and UUIDs), so that keys read back compare with the model's.
+fn canonical(value: Value) -> Value {
+    match value.as_i64() {
+        Some(i) => Value::I64(i),
+        None => match value.to_text() {
+            Some(text) => Value::Text(text),
+            None => value,
+        },
+    }
 }
 
 fn key_of(table: &Table, value: impl Fn(usize) -> Value) -> Vec<Value> {
@@ -371,13 +383,11 @@ fn delete_rows(
     Ok(())
 }
 
-/// Fills in the table of a foreign key error when the database did not say (SQLite).
-fn name_table(error: Error, table: &Table) -> Error {
+/// Names the table written to in a foreign key error: SQLite names none, and PostgreSQL names
+/// the referencing table even when the write was a delete from the referenced one.
+pub(crate) fn name_table(error: Error, table: &Table) -> Error {
     match error {
-        Error::ForeignKeyViolation {
-            table: None,
-            constraint,
-        } => Error::ForeignKeyViolation {
+        Error::ForeignKeyViolation { constraint, .. } => Error::ForeignKeyViolation {
             table: Some(table.name.to_owned()),
             constraint,
         },

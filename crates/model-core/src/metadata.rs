@@ -12,13 +12,16 @@ use crate::table::{Registration, Table};
 ///
 /// ```
 /// # use model_core::prelude::*;
-/// # #[derive(Model, Debug, Clone, PartialEq)]
-/// # struct Team { #[model(primary_key)] id: Option<i64> }
-/// # #[derive(Model, Debug, Clone, PartialEq)]
-/// # struct Hero { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = Team::id)] team_id: Option<i64> }
+/// #[derive(Model, Debug, Clone, PartialEq)]
+/// #[model(table = "league_teams")]
+/// struct Team { #[model(primary_key)] id: Option<i64> }
+/// #[derive(Model, Debug, Clone, PartialEq)]
+/// #[model(table = "league_players")]
+/// struct Player { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = Team::id)] team_id: Option<i64> }
+///
 /// let names: Vec<&str> = metadata().tables().iter().map(|t| t.name).collect();
-/// let (team, hero) = (names.iter().position(|n| *n == "team"), names.iter().position(|n| *n == "hero"));
-/// assert!(team < hero);
+/// let position = |name| names.iter().position(|n| *n == name).unwrap();
+/// assert!(position("league_teams") < position("league_players"));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Metadata {

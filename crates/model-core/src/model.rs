@@ -15,6 +15,7 @@ use crate::value::{FromValue, Value};
 ///     id: Option<i64>,
 ///     name: String,
 /// }
+/// # use model_core::Value;
 /// let hero = Hero { id: Some(4), name: "Deadpond".into() };
 /// assert_eq!(hero.key_values(), Some(vec![Value::I64(4)]));
 /// assert_eq!(hero.column_value(1), Value::Text("Deadpond".into()));
@@ -121,7 +122,7 @@ impl<'r> RowReader<'r> {
 /// A type decoded from (part of) a result row: every model, and tuples of models and values.
 ///
 /// ```
-/// # use model_core::prelude::*;
+/// use model_core::FromRow;
 /// fn takes<T: FromRow>() {}
 /// takes::<(i64, Option<String>)>();
 /// ```

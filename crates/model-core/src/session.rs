@@ -1,7 +1,6 @@
 //! The session: a transaction, the writes staged in it, and what it has loaded.
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::marker::PhantomData;
 
 use crate::dialect::Dialect;
@@ -421,12 +420,31 @@ impl Session {
     pub fn get<M: Model>(&mut self, key: impl Into<M::Key>) -> Result<Option<M>> {
         let key = key.into().key_values();
         self.autoflush()?;
+        if let Some(current) = self.staged_state(M::TABLE, &key) {
+            return M::from_row(&mut RowReader::new(&current)).map(Some);
+        }
         if let Some(loaded) = self.identity.get(M::TABLE, &key)
             && loaded.fresh
         {
             return M::from_row(&mut RowReader::new(&loaded.values)).map(Some);
         }
         self.select_by_key(key)
+    }
+
+    /// The columns of the last update staged for a row (autoflush off), if any.
+    fn staged_state(&self, table: &'static Table, key: &[Value]) -> Option<Vec<Value>> {
+        self.pending.iter().rev().find_map(|op| match op {
+            Pending::Update { model, key: k, .. }
+                if model.table().name == table.name && k.as_slice() == key =>
+            {
+                Some(
+                    (0..table.columns.len())
+                        .map(|i| model.column_value(i))
+                        .collect(),
+                )
+            }
+            _ => None,
+        })
     }
 
     /// Reads a row again from the database: the stored state of a [`Handle`] (with its
@@ -493,14 +511,17 @@ impl Session {
         self.autoflush()?;
         let with_key = model.key_values().is_some() || M::TABLE.generated_key().is_none();
         let values = self
-            .guarded(true, |conn| {
+            .guarded(|conn| {
                 flush::insert_rows(conn, M::TABLE, &[&*model as &dyn Staged], with_key)
             })?
             .pop()
             .ok_or(Error::NotFound)?;
-        for (i, v) in values.iter().enumerate() {
-            Model::set_column_value(model, i, v.clone())?;
+        for (i, v) in values.into_iter().enumerate() {
+            Model::set_column_value(model, i, v)?;
         }
+        let values = (0..M::TABLE.columns.len())
+            .map(|i| model.column_value(i))
+            .collect();
         self.identity.remember(M::TABLE, values);
         Ok(())
     }
@@ -522,7 +543,7 @@ impl Session {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending);
-        let results = self.guarded(true, |conn| flush::run(conn, &pending));
+        let results = self.guarded(|conn| flush::run(conn, &pending));
         let results = match results {
             Ok(results) => results,
             Err(e) => {
@@ -537,17 +558,14 @@ impl Session {
                     slot, mut model, ..
                 } => {
                     let table = model.table();
-                    let values = match values {
-                        Some(values) => {
-                            for (i, v) in values.iter().enumerate() {
-                                model.set_column_value(i, v.clone())?;
-                            }
-                            values
-                        }
-                        None => (0..table.columns.len())
-                            .map(|i| model.column_value(i))
-                            .collect(),
-                    };
+                    // Stored values come back in the database's own form (SQLite's integers for
+                    // booleans, text for times): remember them as the model holds them.
+                    for (i, v) in values.into_iter().flatten().enumerate() {
+                        model.set_column_value(i, v)?;
+                    }
+                    let values = (0..table.columns.len())
+                        .map(|i| model.column_value(i))
+                        .collect();
                     self.identity.remember(table, values);
                     self.slots[slot] = Some(model.into_any());
                 }
@@ -659,10 +677,10 @@ impl Session {
         self.identity.forget_table(table);
     }
 
-    /// Runs `run` inside the transaction so that its failure takes nothing else with it:
+    /// Runs a write inside the transaction so that its failure takes nothing else with it:
     /// under a savepoint when the transaction already holds writes, otherwise by rolling the
     /// (so far empty) transaction back.
-    fn guarded<T>(&mut self, writes: bool, run: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+    fn guarded<T>(&mut self, run: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         self.begin()?;
         let savepoint = self.wrote;
         if savepoint {
@@ -674,7 +692,7 @@ impl Session {
                     self.conn
                         .execute_batch("RELEASE SAVEPOINT tablemodel_guard")?;
                 }
-                self.wrote |= writes;
+                self.wrote = true;
                 Ok(v)
             }
             Err(e) => {
@@ -692,16 +710,23 @@ impl Session {
         }
     }
 
-    /// Runs a query and decodes each row as `T`.
+    /// Runs a query the library wrote and decodes each row as `T`.
+    ///
+    /// Reads open no transaction: until the session writes, each query sees the latest
+    /// committed data (PostgreSQL's READ COMMITTED, on SQLite too). Once it has written, queries
+    /// run inside its transaction and see its writes. They take no savepoint: a generated query
+    /// cannot leave anything half-done.
     pub(crate) fn load_rows<T: FromRow>(&mut self, sql: &str, params: &[Value]) -> Result<Vec<T>> {
-        self.guarded(false, |conn| {
-            let mut out = Vec::new();
-            conn.query(sql, params, &mut |row| {
-                out.push(T::from_row(&mut RowReader::new(row))?);
-                Ok(())
-            })?;
-            Ok(out)
-        })
+        read_rows(&mut self.conn, sql, params)
+    }
+
+    /// Runs hand-written SQL that returns rows; it may write, so it is guarded like a write.
+    pub(crate) fn load_raw_rows<T: FromRow>(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Vec<T>> {
+        self.guarded(|conn| read_rows(conn, sql, params))
     }
 
     /// Runs a query of whole models and remembers them in the identity map.
@@ -710,29 +735,17 @@ impl Session {
     /// current state, as SQLAlchemy's identity map gives it.
     pub(crate) fn load_models<M: Model>(&mut self, sql: &str, params: &[Value]) -> Result<Vec<M>> {
         let mut models: Vec<M> = self.load_rows(sql, params)?;
-        let staged: HashMap<&[Value], &dyn Staged> = self
-            .pending
-            .iter()
-            .filter_map(|op| match op {
-                Pending::Update { model, key, .. } if model.table().name == M::TABLE.name => {
-                    Some((key.as_slice(), model.as_ref()))
-                }
-                _ => None,
-            })
-            .collect();
         let columns = M::TABLE.columns.len();
         let mut loaded = Vec::with_capacity(models.len());
         for m in &mut models {
             let values: Vec<Value> = (0..columns).map(|i| m.column_value(i)).collect();
-            if !staged.is_empty() {
+            if !self.pending.is_empty() {
                 let key: Vec<Value> = M::TABLE
                     .primary_key
                     .iter()
                     .map(|&i| values[i].clone())
                     .collect();
-                if let Some(current) = staged.get(key.as_slice()) {
-                    let current: Vec<Value> =
-                        (0..columns).map(|i| current.column_value(i)).collect();
+                if let Some(current) = self.staged_state(M::TABLE, &key) {
                     *m = M::from_row(&mut RowReader::new(&current))?;
                 }
             }
@@ -746,8 +759,17 @@ impl Session {
 
     /// Runs a statement that returns no rows.
     pub(crate) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
-        self.guarded(true, |conn| conn.execute(sql, params))
+        self.guarded(|conn| conn.execute(sql, params))
     }
+}
+
+fn read_rows<T: FromRow>(conn: &mut Conn, sql: &str, params: &[Value]) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    conn.query(sql, params, &mut |row| {
+        out.push(T::from_row(&mut RowReader::new(row))?);
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 impl Drop for Session {

@@ -128,8 +128,16 @@ impl<'d> SqlWriter<'d> {
                     self.expr(pattern).push(" ESCAPE '\\')");
                 }
                 (true, None) => {
-                    self.push("(lower(").expr(expr).push(") LIKE lower(");
-                    self.expr(pattern).push(") ESCAPE '\\')");
+                    let lower = self.dialect.lower_function();
+                    self.push("(")
+                        .push(lower)
+                        .push("(")
+                        .expr(expr)
+                        .push(") LIKE ");
+                    self.push(lower)
+                        .push("(")
+                        .expr(pattern)
+                        .push(") ESCAPE '\\')");
                 }
                 (false, _) => {
                     self.push("(").expr(expr).push(" LIKE ");
@@ -153,27 +161,34 @@ impl<'d> SqlWriter<'d> {
     }
 }
 
-/// Rewrites `?` placeholders of hand-written SQL to the dialect's, leaving quoted text alone.
+/// Rewrites `?` placeholders of hand-written SQL to the dialect's, leaving quoted text and
+/// comments alone.
 pub(crate) fn translate_placeholders(sql: &str, dialect: &dyn Dialect) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut n = 0;
-    let mut quote: Option<char> = None;
-    for c in sql.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => {
-                quote = None;
-                out.push(c);
+    let mut rest = sql;
+    while let Some(c) = rest.chars().next() {
+        // The span that is copied as it is: a quoted string or identifier, or a comment.
+        let verbatim = match c {
+            '\'' | '"' => Some(rest[1..].find(c).map_or(rest.len(), |end| end + 2)),
+            '-' if rest.starts_with("--") => Some(rest.find('\n').unwrap_or(rest.len())),
+            '/' if rest.starts_with("/*") => Some(rest.find("*/").map_or(rest.len(), |e| e + 2)),
+            _ => None,
+        };
+        match verbatim {
+            Some(len) => {
+                out.push_str(&rest[..len]);
+                rest = &rest[len..];
             }
-            (Some(_), c) => out.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                out.push(c);
+            None => {
+                if c == '?' {
+                    n += 1;
+                    dialect.placeholder(&mut out, n);
+                } else {
+                    out.push(c);
+                }
+                rest = &rest[c.len_utf8()..];
             }
-            (None, '?') => {
-                n += 1;
-                dialect.placeholder(&mut out, n);
-            }
-            (None, c) => out.push(c),
         }
     }
     out

@@ -253,10 +253,14 @@ pub enum CheckRule {
     },
     /// Numeric bounds, inclusive.
     Range {
-        /// Lower bound.
+        /// Inclusive lower bound.
         min: Option<f64>,
-        /// Upper bound.
+        /// Inclusive upper bound.
         max: Option<f64>,
+        /// Exclusive lower bound.
+        exclusive_min: Option<f64>,
+        /// Exclusive upper bound.
+        exclusive_max: Option<f64>,
     },
 }
 

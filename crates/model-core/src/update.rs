@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 use crate::column::{Column, Operand};
 use crate::error::{Error, Result};
 use crate::expr::{Cond, Node};
+use crate::flush::name_table;
 use crate::model::Model;
 use crate::select::and;
 use crate::session::Session;
@@ -93,6 +94,8 @@ impl<M: Model> Statement for Update<M> {
             out.push(" WHERE ").expr(filter);
         }
         session.forget_table(M::TABLE.name);
-        session.execute(&out.sql, &out.params)
+        session
+            .execute(&out.sql, &out.params)
+            .map_err(|e| name_table(e, M::TABLE))
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! The macro first parses the struct and its attributes into a small model of the input
 //! (`parse`), collecting every mistake with the user's span, then generates code from that
-//! model only (`expand`). Generated code names `::model_core` paths and nothing else, so the
+//! model only (`expand`). Generated code names paths under the library alone (`::tablemodel`,
+//! or `::model_core` for a crate built on the core), so the
 //! user's crate needs no other dependency. The attributes are documented on `tablemodel`.
 
 use proc_macro::TokenStream;

@@ -114,11 +114,23 @@ where
     // Connect once now so that a bad address or login is reported here, in the server's words.
     manager
         .connect()
-        .map_err(|e| Error::Connection(e.to_string()))?;
+        .map_err(|e| Error::Connection(describe(&e)))?;
     let pool = r2d2::Pool::builder()
         .max_size(options.pool_size)
         .min_idle(Some(0))
         .connection_timeout(options.connect_timeout)
         .build_unchecked(manager);
     Ok(Engine::new(Pool(pool), options))
+}
+
+/// The error with its causes, since `postgres` keeps the server's words in the source.
+fn describe(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

@@ -55,6 +55,11 @@ impl Dialect for SqliteDialect {
         "length"
     }
 
+    fn lower_function(&self) -> &'static str {
+        // SQLite's own `lower` folds ASCII only; this one is registered on every connection.
+        crate::pool::LOWER
+    }
+
     fn forward_references(&self) -> bool {
         true
     }

@@ -1,11 +1,15 @@
 //! Engines over an r2d2 pool of SQLite connections.
 
 use model_core::{Connection, ConnectionSource, Dialect, Engine, EngineOptions, Error, Result};
+use r2d2::ManageConnection;
 use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::functions::FunctionFlags;
 
 use crate::connection::SqliteConnection;
 use crate::dialect::SqliteDialect;
-use crate::error::classify;
+
+/// The Unicode-aware lowercase function registered on each connection, for `ilike`.
+pub(crate) const LOWER: &str = "tablemodel_lower";
 
 /// Statements kept prepared per connection.
 const STATEMENT_CACHE: usize = 256;
@@ -69,6 +73,12 @@ pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> 
     .with_init(move |c| {
         c.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         c.busy_timeout(busy)?;
+        c.create_scalar_function(
+            LOWER,
+            1,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|s| s.to_lowercase())),
+        )?;
         // LIKE is case-sensitive on every backend; `ilike` is the case-insensitive one.
         c.execute_batch("PRAGMA foreign_keys = ON; PRAGMA case_sensitive_like = ON;")?;
         if !memory {
@@ -77,6 +87,11 @@ pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> 
         }
         Ok(())
     });
+    // Open one connection now so that a file that cannot be opened is reported at once, in
+    // SQLite's words, rather than after the pool's connect timeout.
+    manager
+        .connect()
+        .map_err(|e| Error::Connection(format!("{path}: {e}")))?;
     let mut builder = r2d2::Pool::builder()
         .connection_timeout(options.connect_timeout)
         .max_size(options.pool_size);
@@ -91,10 +106,5 @@ pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> 
     let pool = builder
         .build(manager)
         .map_err(|e| Error::Connection(format!("{path}: {e}")))?;
-    // Fail now, with SQLite's own words, when the file cannot be opened.
-    pool.get()
-        .map_err(|e| Error::Connection(format!("{path}: {e}")))?
-        .execute_batch("SELECT 1")
-        .map_err(classify)?;
     Ok(Engine::new(Pool(pool), options))
 }

@@ -6,6 +6,7 @@ use quote::quote;
 use crate::parse::{Default, Model};
 
 pub(crate) fn expand(model: &Model) -> TokenStream {
+    let krate = crate::expand::krate();
     let ident = &model.ident;
     let consts = model.columns().enumerate().map(|(i, f)| {
         let field = &f.ident;
@@ -16,7 +17,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         quote! {
             #[doc = #doc]
             #[allow(non_upper_case_globals)]
-            #vis const #field: ::model_core::Column<#ident, #ty> = ::model_core::Column::new(#i, #column);
+            #vis const #field: #krate::Column<#ident, #ty> = #krate::Column::new(#i, #column);
         }
     });
 
@@ -38,7 +39,15 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             quote!(::core::default::Default::default())
         } else if let Some(default) = &f.default {
             match default {
-                Default::Literal(e) => quote!(::core::convert::Into::into(#e)),
+                // A number literal takes the field's own type (an `i16` field's `3` is an
+                // `i16`); text goes through `Into` (`"x"` into `String`).
+                Default::Literal(e) => match f.numeric_type() {
+                    Some(number) if f.is_option() => {
+                        quote!(::core::option::Option::Some({ let v: #number = #e; v }))
+                    }
+                    Some(number) => quote!({ let v: #number = #e; v }),
+                    None => quote!(::core::convert::Into::into(#e)),
+                },
                 Default::Factory(path) => quote!(#path()),
             }
         } else if f.version {

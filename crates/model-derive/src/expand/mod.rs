@@ -1,4 +1,5 @@
-//! Code generation from the parsed model; every path it emits starts at `::model_core`.
+//! Code generation from the parsed model; every path it emits starts at the library's root
+//! (see [`krate`]).
 
 mod columns;
 mod row;
@@ -10,7 +11,26 @@ use quote::quote;
 
 use crate::parse::Model;
 
+/// The path generated code names the library by: `::tablemodel` for applications (or the name
+/// they renamed it to), `::model_core` for crates that depend on the core alone.
+pub(crate) fn krate() -> TokenStream {
+    use proc_macro_crate::{FoundCrate, crate_name};
+    let found = |name: &str, own: &str| match crate_name(name) {
+        // "Itself" is also what a package's own tests, examples and doctests see; they reach
+        // the library by its name like any dependent.
+        Ok(FoundCrate::Itself) => Some(own.to_owned()),
+        Ok(FoundCrate::Name(n)) => Some(n),
+        Err(_) => None,
+    };
+    let name = found("tablemodel", "tablemodel")
+        .or_else(|| found("model-core", "model_core"))
+        .unwrap_or_else(|| "tablemodel".to_owned());
+    let ident = syn::Ident::new(&name, proc_macro2::Span::call_site());
+    quote!(::#ident)
+}
+
 pub(crate) fn expand(model: &Model) -> TokenStream {
+    let krate = krate();
     let ident = &model.ident;
     let table = table::expand(model);
     let row = row::expand(model);
@@ -22,8 +42,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             #table
             #row
             #validate
-            ::model_core::__private::inventory::submit! {
-                ::model_core::__private::Registration(|| <#ident as ::model_core::Model>::TABLE)
+            #krate::__private::inventory::submit! {
+                #krate::__private::Registration(|| <#ident as #krate::Model>::TABLE)
             }
         };
         #columns

@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use crate::parse::Model;
 
 pub(crate) fn expand(model: &Model) -> TokenStream {
+    let krate = crate::expand::krate();
     let ident = &model.ident;
     let fields = model.fields.iter().map(|f| {
         let field = &f.ident;
@@ -18,8 +19,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         }
     });
     quote! {
-        impl ::model_core::FromRow for #ident {
-            fn from_row(row: &mut ::model_core::RowReader<'_>) -> ::model_core::Result<Self> {
+        impl #krate::FromRow for #ident {
+            fn from_row(row: &mut #krate::RowReader<'_>) -> #krate::Result<Self> {
                 ::core::result::Result::Ok(#ident { #(#fields),* })
             }
         }

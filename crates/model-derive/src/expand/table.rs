@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use crate::parse::{Bound, Default, Field, Model, RuleKind};
 
 pub(crate) fn expand(model: &Model) -> TokenStream {
+    let krate = crate::expand::krate();
     let ident = &model.ident;
     let table = &model.table;
     let columns: Vec<TokenStream> = model
@@ -33,7 +34,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         .map(|(i, f)| {
             let field = &f.ident;
             let ty = &f.ty;
-            quote_spanned!(ty.span()=> #i => <#ty as ::model_core::ToValue>::to_value(&self.#field),)
+            quote_spanned!(ty.span()=> #i => <#ty as #krate::ToValue>::to_value(&self.#field),)
         })
         .collect();
     let sets: Vec<TokenStream> = model
@@ -42,14 +43,14 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         .map(|(i, f)| {
             let field = &f.ident;
             let ty = &f.ty;
-            quote_spanned!(ty.span()=> #i => self.#field = <#ty as ::model_core::FromValue>::from_value(value)?,)
+            quote_spanned!(ty.span()=> #i => self.#field = <#ty as #krate::FromValue>::from_value(value)?,)
         })
         .collect();
     quote! {
-        impl ::model_core::Model for #ident {
+        impl #krate::Model for #ident {
             type Key = #key_type;
 
-            const TABLE: &'static ::model_core::Table = &::model_core::Table {
+            const TABLE: &'static #krate::Table = &#krate::Table {
                 name: #table,
                 columns: &[#(#columns),*],
                 primary_key: &[#(#primary_key),*],
@@ -58,18 +59,18 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 version: #version,
             };
 
-            fn column_value(&self, index: usize) -> ::model_core::Value {
+            fn column_value(&self, index: usize) -> #krate::Value {
                 match index {
                     #(#values)*
-                    _ => ::model_core::Value::Null,
+                    _ => #krate::Value::Null,
                 }
             }
 
             fn set_column_value(
                 &mut self,
                 index: usize,
-                value: ::model_core::Value,
-            ) -> ::model_core::Result<()> {
+                value: #krate::Value,
+            ) -> #krate::Result<()> {
                 match index {
                     #(#sets)*
                     _ => {}
@@ -81,14 +82,15 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 }
 
 fn column_def(index: usize, f: &Field) -> TokenStream {
+    let krate = crate::expand::krate();
     let name = &f.column;
     let field = f.ident.to_string();
     let ty = &f.ty;
     let generated = f.generated;
     let unique = f.unique;
     // Spanned at the field type, so a type that cannot be a column is reported there.
-    let sql_type = quote_spanned!(ty.span()=> <#ty as ::model_core::SqlType>::COLUMN_TYPE);
-    let nullable = quote_spanned!(ty.span()=> <#ty as ::model_core::SqlType>::NULLABLE);
+    let sql_type = quote_spanned!(ty.span()=> <#ty as #krate::SqlType>::COLUMN_TYPE);
+    let nullable = quote_spanned!(ty.span()=> <#ty as #krate::SqlType>::NULLABLE);
     let default = match &f.default {
         Some(Default::Literal(e)) => {
             let value = literal_default(e);
@@ -103,8 +105,8 @@ fn column_def(index: usize, f: &Field) -> TokenStream {
             let on_delete = action(&fk.on_delete);
             let on_update = action(&fk.on_update);
             quote! {
-                ::core::option::Option::Some(::model_core::ForeignKey {
-                    table: || <#target as ::model_core::Model>::TABLE,
+                ::core::option::Option::Some(#krate::ForeignKey {
+                    table: || <#target as #krate::Model>::TABLE,
                     column: #target::#target_field.name(),
                     on_delete: #on_delete,
                     on_update: #on_update,
@@ -114,7 +116,7 @@ fn column_def(index: usize, f: &Field) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     quote! {
-        ::model_core::ColumnDef {
+        #krate::ColumnDef {
             name: #name,
             field: #field,
             index: #index,
@@ -129,47 +131,50 @@ fn column_def(index: usize, f: &Field) -> TokenStream {
 }
 
 fn literal_default(e: &syn::Expr) -> TokenStream {
+    let krate = crate::expand::krate();
     use syn::{Expr, ExprLit, Lit};
     let lit = match e {
         Expr::Lit(ExprLit { lit, .. }) => lit,
         Expr::Unary(u) => {
             if let Expr::Lit(ExprLit { lit, .. }) = &*u.expr {
                 return match lit {
-                    Lit::Float(_) => quote!(::model_core::DefaultValue::Float(#e)),
-                    _ => quote!(::model_core::DefaultValue::Int(#e)),
+                    Lit::Float(_) => quote!(#krate::DefaultValue::Float(#e)),
+                    _ => quote!(#krate::DefaultValue::Int(#e)),
                 };
             }
-            return quote!(::model_core::DefaultValue::Int(#e));
+            return quote!(#krate::DefaultValue::Int(#e));
         }
-        _ => return quote!(::model_core::DefaultValue::Int(#e)),
+        _ => return quote!(#krate::DefaultValue::Int(#e)),
     };
     match lit {
-        Lit::Bool(b) => quote!(::model_core::DefaultValue::Bool(#b)),
+        Lit::Bool(b) => quote!(#krate::DefaultValue::Bool(#b)),
         Lit::Int(i) => {
             let digits = i.base10_digits();
             let v: TokenStream = format!("{digits}_i64").parse().unwrap_or_default();
-            quote!(::model_core::DefaultValue::Int(#v))
+            quote!(#krate::DefaultValue::Int(#v))
         }
         Lit::Float(f) => {
             let digits = f.base10_digits();
             let v: TokenStream = format!("{digits}_f64").parse().unwrap_or_default();
-            quote!(::model_core::DefaultValue::Float(#v))
+            quote!(#krate::DefaultValue::Float(#v))
         }
-        Lit::Str(s) => quote!(::model_core::DefaultValue::Text(#s)),
-        _ => quote!(::model_core::DefaultValue::Int(0)),
+        Lit::Str(s) => quote!(#krate::DefaultValue::Text(#s)),
+        _ => quote!(#krate::DefaultValue::Int(0)),
     }
 }
 
 fn action(a: &syn::Ident) -> TokenStream {
+    let krate = crate::expand::krate();
     match a.to_string().as_str() {
-        "cascade" => quote!(::model_core::Action::Cascade),
-        "set_null" => quote!(::model_core::Action::SetNull),
-        "restrict" => quote!(::model_core::Action::Restrict),
-        _ => quote!(::model_core::Action::NoAction),
+        "cascade" => quote!(#krate::Action::Cascade),
+        "set_null" => quote!(#krate::Action::SetNull),
+        "restrict" => quote!(#krate::Action::Restrict),
+        _ => quote!(#krate::Action::NoAction),
     }
 }
 
 fn indexes(model: &Model) -> Vec<TokenStream> {
+    let krate = crate::expand::krate();
     let table = &model.table;
     let mut out: Vec<TokenStream> = model
         .columns()
@@ -177,19 +182,22 @@ fn indexes(model: &Model) -> Vec<TokenStream> {
         .map(|f| {
             let column = &f.column;
             let name = format!("ix_{table}_{column}");
-            quote!(::model_core::IndexDef { name: #name, columns: &[#column], unique: false })
+            quote!(#krate::IndexDef { name: #name, columns: &[#column], unique: false })
         })
         .collect();
     for (unique, idents) in &model.indexes {
         let columns: Vec<String> = idents.iter().map(|i| model.column_name_of(i)).collect();
         let prefix = if *unique { "uq" } else { "ix" };
         let name = format!("{prefix}_{table}_{}", columns.join("_"));
-        out.push(quote!(::model_core::IndexDef { name: #name, columns: &[#(#columns),*], unique: #unique }));
+        out.push(
+            quote!(#krate::IndexDef { name: #name, columns: &[#(#columns),*], unique: #unique }),
+        );
     }
     out
 }
 
 fn checks(model: &Model) -> Vec<TokenStream> {
+    let krate = crate::expand::krate();
     let table = &model.table;
     let mut out = Vec::new();
     for f in model.columns() {
@@ -213,20 +221,36 @@ fn checks(model: &Model) -> Vec<TokenStream> {
                         continue;
                     }
                     let (min, max) = (some(min, quote!(u64)), some(max, quote!(u64)));
-                    quote!(::model_core::CheckRule::Length { min: #min, max: #max })
+                    quote!(#krate::CheckRule::Length { min: #min, max: #max })
                 }
-                RuleKind::Range { min, max, .. } => {
-                    let (min, max) = (literal(min), literal(max));
-                    if min.is_none() && max.is_none() {
+                RuleKind::Range {
+                    min,
+                    max,
+                    exclusive_min,
+                    exclusive_max,
+                } => {
+                    // The bound as the column stores it: an f32 field holds 0.1 as
+                    // 0.10000000149..., which a CHECK against the f64 0.1 would refuse.
+                    let Some(number) = f.numeric_type() else {
+                        continue;
+                    };
+                    let bounds = [min, max, exclusive_min, exclusive_max].map(literal);
+                    if bounds.iter().all(Option::is_none) {
                         continue;
                     }
-                    let (min, max) = (some(min, quote!(f64)), some(max, quote!(f64)));
-                    quote!(::model_core::CheckRule::Range { min: #min, max: #max })
+                    let [min, max, exclusive_min, exclusive_max] =
+                        bounds.map(|b| some(b, quote!(#number as f64)));
+                    quote!(#krate::CheckRule::Range {
+                        min: #min,
+                        max: #max,
+                        exclusive_min: #exclusive_min,
+                        exclusive_max: #exclusive_max,
+                    })
                 }
                 _ => continue,
             };
             let name = format!("ck_{table}_{column}_{}", rule.kind.code());
-            out.push(quote!(::model_core::CheckDef { name: #name, column: #column, rule: #check }));
+            out.push(quote!(#krate::CheckDef { name: #name, column: #column, rule: #check }));
         }
     }
     out

@@ -7,20 +7,21 @@ use quote::quote;
 use crate::parse::{Bound, Field, Model, Rule, RuleKind};
 
 pub(crate) fn expand(model: &Model) -> TokenStream {
+    let krate = crate::expand::krate();
     let ident = &model.ident;
     let checks = model
         .fields
         .iter()
         .flat_map(|f| f.rules.iter().map(move |r| rule(f, r)));
     quote! {
-        impl ::model_core::__private::validator::Validate for #ident {
-            fn validate(&self) -> ::core::result::Result<(), ::model_core::__private::validator::ValidationErrors> {
+        impl #krate::__private::validator::Validate for #ident {
+            fn validate(&self) -> ::core::result::Result<(), #krate::__private::validator::ValidationErrors> {
                 #[allow(unused_imports)]
-                use ::model_core::__private::validator::{
+                use #krate::__private::validator::{
                     ValidateContains, ValidateDoesNotContain, ValidateEmail, ValidateLength,
                     ValidateRange, ValidateRegex, ValidateUrl,
                 };
-                let mut errors = ::model_core::__private::validator::ValidationErrors::new();
+                let mut errors = #krate::__private::validator::ValidationErrors::new();
                 #(#checks)*
                 if errors.is_empty() {
                     ::core::result::Result::Ok(())
@@ -53,6 +54,7 @@ fn params(pairs: &[(&str, &Option<Bound>)]) -> TokenStream {
 }
 
 fn rule(f: &Field, rule: &Rule) -> TokenStream {
+    let krate = crate::expand::krate();
     let field = &f.ident;
     let name = f.ident.to_string();
     let code = rule
@@ -118,7 +120,7 @@ fn rule(f: &Field, rule: &Rule) -> TokenStream {
     };
     let check = quote! {
         if !#passes {
-            let mut error = ::model_core::__private::validator::ValidationError::new(#code);
+            let mut error = #krate::__private::validator::ValidationError::new(#code);
             #params
             #message
             errors.add(#name, error);

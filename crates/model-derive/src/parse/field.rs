@@ -45,6 +45,9 @@ pub(crate) struct Field {
 
 const ACTIONS: &[&str] = &["cascade", "set_null", "restrict", "no_action"];
 const INTEGERS: &[&str] = &["i16", "i32", "i64"];
+const NUMBERS: &[&str] = &[
+    "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64",
+];
 
 impl Field {
     pub fn parse(cx: &Ctxt, field: &syn::Field) -> Option<Field> {
@@ -201,6 +204,14 @@ impl Field {
     /// The Rust type of the column value as compared in queries: the field type itself.
     pub fn is_option(&self) -> bool {
         self.inner.is_some()
+    }
+
+    /// The primitive numeric type the field holds (inside an `Option`), if it is one.
+    pub fn numeric_type(&self) -> Option<&Type> {
+        let ty = self.inner.as_ref().unwrap_or(&self.ty);
+        type_name(ty)
+            .is_some_and(|n| NUMBERS.contains(&n.as_str()))
+            .then_some(ty)
     }
 
     /// Whether the field holds text (`String` or `Option<String>`).

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Medians of the `orm` benchmarks, side by side, as Markdown.
+
+Reads what criterion left under target/criterion (each benchmark's new/benchmark.json for its
+group, contender and size, and new/estimates.json for its median) and prints, for each trial
+and backend, a table of the median time of each contender and the ratios tablemodel/raw and
+tablemodel/diesel, then the list of places where tablemodel is above 1.05x raw or above 1.00x
+diesel.
+
+    python3 benches/report.py                  # target/criterion of this checkout
+    python3 benches/report.py path/to/criterion
+    python3 benches/report.py --json           # the medians (ns) as JSON instead
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+OURS, RAW, DIESEL = "tablemodel", "raw", "diesel"
+CONTENDERS = [OURS, RAW, DIESEL]
+RAW_LIMIT = 1.05
+DIESEL_LIMIT = 1.00
+TRIAL_ORDER = [
+    "trivial_query",
+    "medium_complex_query",
+    "insert",
+    "loading_associations",
+    "get_by_pk_hit",
+    "get_by_pk_miss",
+    "update_one_column",
+    "mixed_flush",
+]
+BACKEND_ORDER = ["sqlite", "postgres"]
+
+
+def criterion_dir(argv):
+    args = [a for a in argv if not a.startswith("--")]
+    if args:
+        return Path(args[0])
+    target = os.environ.get("CARGO_TARGET_DIR")
+    root = Path(__file__).resolve().parent.parent
+    return (Path(target) if target else root / "target") / "criterion"
+
+
+def load(base):
+    """{(trial, backend): {size: {contender: median_ns}}}"""
+    results = {}
+    for bench in base.glob("**/new/benchmark.json"):
+        estimates = bench.with_name("estimates.json")
+        if not estimates.exists():
+            continue
+        meta = json.loads(bench.read_text())
+        group = meta.get("group_id", "")
+        if "/" not in group or meta.get("value_str") is None:
+            continue
+        trial, backend = group.split("/", 1)
+        median = json.loads(estimates.read_text())["median"]["point_estimate"]
+        size = int(meta["value_str"])
+        cell = results.setdefault((trial, backend), {}).setdefault(size, {})
+        cell[meta["function_id"]] = median
+    return results
+
+
+def order(key):
+    trial, backend = key
+    t = TRIAL_ORDER.index(trial) if trial in TRIAL_ORDER else len(TRIAL_ORDER)
+    b = BACKEND_ORDER.index(backend) if backend in BACKEND_ORDER else len(BACKEND_ORDER)
+    return (t, trial, b, backend)
+
+
+def fmt_time(ns):
+    if ns is None:
+        return "–"
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}" if ns / scale < 100 else f"{ns / scale:.0f} {unit}"
+    return f"{ns:.0f} ns"
+
+
+def ratio(ours, other):
+    if ours is None or other is None or other == 0:
+        return None
+    return ours / other
+
+
+def fmt_ratio(r, limit):
+    if r is None:
+        return "–"
+    text = f"{r:.2f}x"
+    return f"**{text}**" if r > limit else text
+
+
+def markdown(results):
+    lines, slow = [], []
+    for key in sorted(results, key=order):
+        trial, backend = key
+        lines.append(f"### {trial} — {backend}")
+        lines.append("")
+        lines.append("| size | tablemodel | raw | diesel | ours/raw | ours/diesel |")
+        lines.append("| ---: | ---: | ---: | ---: | ---: | ---: |")
+        for size in sorted(results[key]):
+            cell = results[key][size]
+            ours, raw, diesel = (cell.get(c) for c in CONTENDERS)
+            vs_raw, vs_diesel = ratio(ours, raw), ratio(ours, diesel)
+            lines.append(
+                f"| {size} | {fmt_time(ours)} | {fmt_time(raw)} | {fmt_time(diesel)} "
+                f"| {fmt_ratio(vs_raw, RAW_LIMIT)} | {fmt_ratio(vs_diesel, DIESEL_LIMIT)} |"
+            )
+            over = []
+            if vs_raw is not None and vs_raw > RAW_LIMIT:
+                over.append(f"{vs_raw:.2f}x raw")
+            if vs_diesel is not None and vs_diesel > DIESEL_LIMIT:
+                over.append(f"{vs_diesel:.2f}x diesel")
+            if over:
+                slow.append(f"- {trial} / {backend} / {size}: " + ", ".join(over))
+        lines.append("")
+    lines.append(
+        f"### Where tablemodel is above {RAW_LIMIT:.2f}x raw or above {DIESEL_LIMIT:.2f}x diesel"
+    )
+    lines.append("")
+    lines.extend(slow or ["- nowhere"])
+    return "\n".join(lines)
+
+
+def main(argv):
+    base = criterion_dir(argv)
+    if not base.is_dir():
+        sys.exit(f"no criterion results under {base}: run `cargo bench --features postgres --bench orm` first")
+    results = load(base)
+    if "--json" in argv:
+        out = {
+            f"{t}/{b}": {str(s): cells for s, cells in sorted(sizes.items())}
+            for (t, b), sizes in sorted(results.items(), key=lambda kv: order(kv[0]))
+        }
+        print(json.dumps(out, indent=2))
+    else:
+        print(markdown(results))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
