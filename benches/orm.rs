@@ -204,17 +204,11 @@ mod ds {
     macro_rules! operations {
         ($module:ident, $conn:ty) => {
             pub mod $module {
-                use diesel::connection::{AnsiTransactionManager, TransactionManager};
                 use diesel::prelude::*;
 
                 use super::{Comment, Joined, Loaded, NewUser, Post, User, posts, users};
 
                 pub type Conn = $conn;
-
-                /// BEGIN through diesel's transaction manager, for [`mixed`] to commit.
-                pub fn begin(conn: &mut Conn) {
-                    AnsiTransactionManager::begin_transaction(conn).expect("begin");
-                }
 
                 pub fn all_users(conn: &mut Conn) -> Vec<User> {
                     users::table.load(conn).expect("load users")
@@ -278,7 +272,8 @@ mod ds {
                         .expect("targets")
                 }
 
-                /// The writes of the mixed flush, in the transaction [`begin`] opened, then COMMIT.
+                /// The writes of the mixed flush in one transaction: BEGIN, the updates, one
+                /// INSERT, one DELETE, COMMIT.
                 pub fn mixed(
                     conn: &mut Conn,
                     updates: Vec<User>,
@@ -286,28 +281,26 @@ mod ds {
                     n: usize,
                     version: usize,
                 ) {
-                    for user in updates {
-                        let name = format!("User {} v{version}", user.id);
-                        diesel::update(users::table.find(user.id))
-                            .set(users::name.eq(&name))
-                            .execute(conn)
-                            .expect("update");
-                    }
-                    let rows: Vec<NewUser> = (0..n)
-                        .map(|i| NewUser {
-                            name: format!("Deleted later {version}.{i}"),
-                            hair_color: Some("del".to_owned()),
-                        })
-                        .collect();
-                    diesel::insert_into(users::table)
-                        .values(&rows)
-                        .execute(conn)
-                        .expect("insert");
-                    let ids: Vec<i32> = deletes.iter().map(|u| u.id).collect();
-                    diesel::delete(users::table.filter(users::id.eq_any(ids)))
-                        .execute(conn)
-                        .expect("delete");
-                    AnsiTransactionManager::commit_transaction(conn).expect("commit");
+                    conn.transaction(|conn| {
+                        for user in updates {
+                            let name = format!("User {} v{version}", user.id);
+                            diesel::update(users::table.find(user.id))
+                                .set(users::name.eq(&name))
+                                .execute(conn)?;
+                        }
+                        let rows: Vec<NewUser> = (0..n)
+                            .map(|i| NewUser {
+                                name: format!("Deleted later {version}.{i}"),
+                                hair_color: Some("del".to_owned()),
+                            })
+                            .collect();
+                        diesel::insert_into(users::table)
+                            .values(&rows)
+                            .execute(conn)?;
+                        let ids: Vec<i32> = deletes.iter().map(|u| u.id).collect();
+                        diesel::delete(users::table.filter(users::id.eq_any(ids))).execute(conn)
+                    })
+                    .expect("mixed writes");
                 }
             }
         };
@@ -559,7 +552,7 @@ impl Env {
 }
 
 /// A schema of its own on the PostgreSQL server, loaded with a trial's data and dropped at
-/// the end; `url` connects with it as the search path.
+/// the end; `url` connects with it as the search path and `synchronous_commit = off`.
 struct PgSchema {
     admin_url: String,
     name: String,
@@ -586,7 +579,10 @@ impl PgSchema {
             ))
             .expect("create and load the schema");
         let sep = if admin_url.contains('?') { '&' } else { '?' };
-        let url = format!("{admin_url}{sep}options=-c%20search_path%3D{name}");
+        // Commits do not wait for the WAL flush: the disk's latency is not what is compared.
+        let url = format!(
+            "{admin_url}{sep}options=-c%20search_path%3D{name}%20-c%20synchronous_commit%3Doff"
+        );
         PgSchema {
             admin_url,
             name,
@@ -1447,10 +1443,10 @@ fn update_one_column(c: &mut Criterion, env: &Env) {
     }
 }
 
-/// One commit of N updates (one changed column each), N inserts and N deletes. The rows to
-/// change and delete are read first, untimed, in the same transaction; the timing covers the
-/// writes and the COMMIT. Each iteration deletes the N oldest `del` rows and inserts N new
-/// ones, so the table keeps its size.
+/// One transaction of N updates (one changed column each), N inserts and N deletes. The rows
+/// to change and delete are read first, untimed; the timing covers BEGIN, the writes and the
+/// COMMIT. Each iteration deletes the N oldest `del` rows and inserts N new ones, so the table
+/// keeps its size.
 fn mixed_flush(c: &mut Criterion, env: &Env) {
     for backend in env.backends() {
         let mut g = c.benchmark_group(format!("mixed_flush/{}", backend.name()));
@@ -1510,7 +1506,6 @@ fn mixed_flush(c: &mut Criterion, env: &Env) {
                             iter_with_setup(
                                 b,
                                 || {
-                                    conn.execute_batch("BEGIN").expect("begin");
                                     let targets = |hair: &str| {
                                         sqlite_users(conn, TARGETS_SQLITE, (hair, n as i64))
                                     };
@@ -1518,6 +1513,7 @@ fn mixed_flush(c: &mut Criterion, env: &Env) {
                                 },
                                 |(updates, deletes)| {
                                     *version += 1;
+                                    conn.execute_batch("BEGIN").expect("begin");
                                     let mut update =
                                         conn.prepare_cached(UPDATE_NAME_SQLITE).expect("prepare");
                                     for user in updates {
@@ -1569,7 +1565,6 @@ fn mixed_flush(c: &mut Criterion, env: &Env) {
                                 b,
                                 || {
                                     let conn = &mut **conn.borrow_mut();
-                                    ds::sqlite::begin(conn);
                                     let updates = ds::sqlite::targets(conn, "upd", n);
                                     let deletes = ds::sqlite::targets(conn, "del", n);
                                     (updates, deletes)
@@ -1595,7 +1590,6 @@ fn mixed_flush(c: &mut Criterion, env: &Env) {
                                 b,
                                 || {
                                     let f = &mut **f.borrow_mut();
-                                    f.client.batch_execute("BEGIN").expect("begin");
                                     let mut targets = |hair: &str| {
                                         f.client
                                             .query(&f.targets, &[&hair, &(n as i64)])
@@ -1609,6 +1603,7 @@ fn mixed_flush(c: &mut Criterion, env: &Env) {
                                 |(updates, deletes)| {
                                     let f = &mut **f.borrow_mut();
                                     *version += 1;
+                                    f.client.batch_execute("BEGIN").expect("begin");
                                     for user in updates {
                                         let id = user.id.expect("id");
                                         let name = format!("User {id} v{version}");
@@ -1654,7 +1649,6 @@ fn mixed_flush(c: &mut Criterion, env: &Env) {
                                 b,
                                 || {
                                     let conn = &mut **conn.borrow_mut();
-                                    ds::pg::begin(conn);
                                     let updates = ds::pg::targets(conn, "upd", n);
                                     let deletes = ds::pg::targets(conn, "del", n);
                                     (updates, deletes)

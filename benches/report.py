@@ -7,18 +7,24 @@ and backend, a table of the median time of each contender and the ratios tablemo
 tablemodel/diesel, then the list of places where tablemodel is above 1.05x raw or above 1.00x
 diesel.
 
+Given several criterion directories (passes of the same benchmark binary, each run with its
+own CRITERION_HOME), each cell is the median of the passes' medians, and a last section lists
+the cells whose passes differ by more than 30%.
+
     python3 benches/report.py                  # target/criterion of this checkout
-    python3 benches/report.py path/to/criterion
-    python3 benches/report.py --json           # the medians (ns) as JSON instead
+    python3 benches/report.py DIR [DIR ...]    # one or more criterion directories
+    python3 benches/report.py --json [DIR ...] # the medians (ns) as JSON instead
 """
 
 import json
 import os
+import statistics
 import sys
 from pathlib import Path
 
 OURS, RAW, DIESEL = "tablemodel", "raw", "diesel"
 CONTENDERS = [OURS, RAW, DIESEL]
+SPREAD_LIMIT = 1.30
 RAW_LIMIT = 1.05
 DIESEL_LIMIT = 1.00
 TRIAL_ORDER = [
@@ -34,13 +40,13 @@ TRIAL_ORDER = [
 BACKEND_ORDER = ["sqlite", "postgres"]
 
 
-def criterion_dir(argv):
-    args = [a for a in argv if not a.startswith("--")]
+def criterion_dirs(argv):
+    args = [Path(a) for a in argv if not a.startswith("--")]
     if args:
-        return Path(args[0])
+        return args
     target = os.environ.get("CARGO_TARGET_DIR")
     root = Path(__file__).resolve().parent.parent
-    return (Path(target) if target else root / "target") / "criterion"
+    return [(Path(target) if target else root / "target") / "criterion"]
 
 
 def load(base):
@@ -60,6 +66,25 @@ def load(base):
         cell = results.setdefault((trial, backend), {}).setdefault(size, {})
         cell[meta["function_id"]] = median
     return results
+
+
+def combine(runs):
+    """The median over passes of each cell, and the cells whose passes spread too far."""
+    merged, spread = {}, []
+    for run in runs:
+        for key, sizes in run.items():
+            for size, cells in sizes.items():
+                for contender, ns in cells.items():
+                    merged.setdefault(key, {}).setdefault(size, {}).setdefault(contender, [])
+                    merged[key][size][contender].append(ns)
+    out = {}
+    for key, sizes in merged.items():
+        for size, cells in sizes.items():
+            for contender, values in cells.items():
+                out.setdefault(key, {}).setdefault(size, {})[contender] = statistics.median(values)
+                if len(values) > 1 and max(values) / min(values) > SPREAD_LIMIT:
+                    spread.append((key, size, contender, values))
+    return out, spread
 
 
 def order(key):
@@ -91,7 +116,7 @@ def fmt_ratio(r, limit):
     return f"**{text}**" if r > limit else text
 
 
-def markdown(results):
+def markdown(results, spread, passes):
     lines, slow = [], []
     for key in sorted(results, key=order):
         trial, backend = key
@@ -120,14 +145,33 @@ def markdown(results):
     )
     lines.append("")
     lines.extend(slow or ["- nowhere"])
+    if passes > 1:
+        lines.append("")
+        lines.append(
+            f"### Cells whose {passes} passes differ by more than {SPREAD_LIMIT - 1:.0%} (max/min)"
+        )
+        lines.append("")
+        rows = sorted(spread, key=lambda s: (order(s[0]), s[1], CONTENDERS.index(s[2])))
+        for (trial, backend), size, contender, values in rows:
+            times = ", ".join(fmt_time(v) for v in values)
+            lines.append(
+                f"- {trial} / {backend} / {size} / {contender}: {times} "
+                f"({max(values) / min(values):.2f}x)"
+            )
+        if not rows:
+            lines.append("- none")
     return "\n".join(lines)
 
 
 def main(argv):
-    base = criterion_dir(argv)
-    if not base.is_dir():
-        sys.exit(f"no criterion results under {base}: run `cargo bench --features postgres --bench orm` first")
-    results = load(base)
+    bases = criterion_dirs(argv)
+    for base in bases:
+        if not base.is_dir():
+            sys.exit(
+                f"no criterion results under {base}: "
+                "run `cargo bench --features postgres --bench orm` first"
+            )
+    results, spread = combine([load(base) for base in bases])
     if "--json" in argv:
         out = {
             f"{t}/{b}": {str(s): cells for s, cells in sorted(sizes.items())}
@@ -135,7 +179,7 @@ def main(argv):
         }
         print(json.dumps(out, indent=2))
     else:
-        print(markdown(results))
+        print(markdown(results, spread, len(bases)))
 
 
 if __name__ == "__main__":

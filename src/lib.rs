@@ -11,6 +11,9 @@ pub use model_sqlite as sqlite;
 #[cfg(feature = "postgres")]
 pub use model_postgres as postgres;
 
+#[cfg(feature = "axum")]
+pub mod axum;
+
 /// An engine for the database a URL names, with the backend chosen by the URL's scheme at run
 /// time: `sqlite:...` (feature `sqlite`) or `postgres://` / `postgresql://` (feature
 /// `postgres`).

@@ -5,6 +5,8 @@ use std::marker::PhantomData;
 
 use crate::expr::{Cond, Direction, Expr, Node, Order};
 use crate::model::Model;
+use crate::select::Query;
+use crate::selection::{OptionalColumn, Selection};
 use crate::value::{ToValue, Value};
 
 /// A typed handle on column of model `M` holding Rust type `T`: `User::username` is a
@@ -306,6 +308,60 @@ impl<M: Model, T> Column<M, T> {
     pub fn not_in<O: Operand<T>>(self, values: impl IntoIterator<Item = O>) -> Cond<M> {
         let list = values.into_iter().map(|v| v.into_expr().0).collect();
         Cond::new(Node::In(Box::new(self.node()), list, true))
+    }
+
+    /// `column IN (SELECT ...)`: the subquery selects one column of a comparable type.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct User { #[model(primary_key)] id: Option<i64>, active: bool }
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Post { #[model(primary_key)] id: Option<i64>, author_id: Option<i64> }
+    /// let by_active = Post::author_id.in_query(select::<User>().where_(User::active.eq(true)).columns(User::id));
+    /// ```
+    pub fn in_query<S2, M2: Model, T2>(self, query: Query<S2, Column<M2, T2>>) -> Cond<M>
+    where
+        Column<M2, T2>: Operand<T> + Selection,
+    {
+        Cond::new(Node::InQuery(
+            Box::new(self.node()),
+            Box::new(query.into_subquery()),
+            false,
+        ))
+    }
+
+    /// `column NOT IN (SELECT ...)`.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct User { #[model(primary_key)] id: Option<i64>, active: bool }
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Post { #[model(primary_key)] id: Option<i64>, author_id: Option<i64> }
+    /// let q = User::id.not_in_query(select::<Post>().where_(Post::author_id.is_not_null()).columns(Post::author_id));
+    /// ```
+    pub fn not_in_query<S2, M2: Model, T2>(self, query: Query<S2, Column<M2, T2>>) -> Cond<M>
+    where
+        Column<M2, T2>: Operand<T> + Selection,
+    {
+        Cond::new(Node::InQuery(
+            Box::new(self.node()),
+            Box::new(query.into_subquery()),
+            true,
+        ))
+    }
+
+    /// Selects this column decoded as `Option`, for the nullable side of a left join.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Post { #[model(primary_key)] id: Option<i64>, title: String }
+    /// let _ = Post::title.optional();
+    /// ```
+    pub fn optional(self) -> OptionalColumn<M, T> {
+        OptionalColumn(self)
     }
 
     /// `column IS NULL`.

@@ -61,9 +61,18 @@ pub enum Error {
         /// The table written to.
         table: String,
     },
+    /// The database refused a value it cannot hold (text with a NUL byte on PostgreSQL, a
+    /// number out of the column's range, a value of the wrong type).
+    #[error("the database refused a value: {0}")]
+    InvalidValue(String),
     /// A row that must exist does not.
     #[error("not found")]
     NotFound,
+    /// A relationship field was read before it was loaded.
+    #[error(
+        "relationship not loaded: load it in the query (`.load(...)`) or with `session.related`"
+    )]
+    NotLoaded,
     /// `one()` found no row.
     #[error("query returned no row where one was expected")]
     NoResult,

@@ -37,6 +37,14 @@ pub(crate) enum Node {
         pattern: Box<Node>,
         case_insensitive: bool,
     },
+    /// An aggregate or other function of one argument.
+    Func(&'static str, Box<Node>),
+    /// A value converted to a column type, so that both databases return the same type.
+    Cast(Box<Node>, crate::value::ColumnType),
+    /// `expr [NOT] IN (SELECT ...)`.
+    InQuery(Box<Node>, Box<crate::query::SubQuery>, bool),
+    /// `[NOT] EXISTS (SELECT ...)`.
+    Exists(Box<crate::query::SubQuery>, bool),
 }
 
 /// A boolean condition on rows of model `M`, for `where_`.

@@ -21,6 +21,8 @@ pub(crate) enum Pending {
     Insert {
         slot: usize,
         model: Box<dyn Staged>,
+        /// Foreign keys to fill from the rows other staged inserts store.
+        links: Vec<ParentLink>,
     },
     Update {
         slot: usize,
@@ -34,6 +36,31 @@ pub(crate) enum Pending {
         /// The version the row had when read, for a versioned table.
         version: Option<Value>,
     },
+}
+
+/// Where a child row staged with its new parent finds its foreign key: column `fk` takes
+/// column `key` of the row stored by the pending insert at `op`.
+#[derive(Debug, Clone, Copy)]
+#[doc(hidden)]
+pub struct ParentLink {
+    pub(crate) op: usize,
+    pub(crate) key: usize,
+    pub(crate) fk: usize,
+}
+
+/// A row to insert: a staged model, with perhaps foreign keys filled from its parents.
+pub(crate) struct NewRow<'a> {
+    pub(crate) model: &'a dyn Staged,
+    pub(crate) fill: Vec<(usize, Value)>,
+}
+
+impl NewRow<'_> {
+    fn value(&self, index: usize) -> Value {
+        match self.fill.iter().find(|(column, _)| *column == index) {
+            Some((_, value)) => value.clone(),
+            None => self.model.column_value(index),
+        }
+    }
 }
 
 impl Pending {
@@ -78,20 +105,30 @@ pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Vec
                 let per_row = insert_columns(table, with_key).count().max(1);
                 let max_rows = (conn.dialect().max_params() / per_row).max(1);
                 let mut end = at + 1;
+                // A row whose parent is in this batch waits for the next one.
+                let in_batch = |op: usize, end: usize| writes[at..end].contains(&op);
                 while end < writes.len()
                     && end - at < max_rows
-                    && matches!(&pending[writes[end]], Pending::Insert { model: m, .. }
-                        if m.table().name == table.name && has_key(m.as_ref()) == with_key)
+                    && matches!(&pending[writes[end]], Pending::Insert { model: m, links, .. }
+                        if m.table().name == table.name
+                            && has_key(m.as_ref()) == with_key
+                            && !links.iter().any(|p| in_batch(p.op, end)))
                 {
                     end += 1;
                 }
-                let models: Vec<&dyn Staged> = writes[at..end]
+                let models = writes[at..end]
                     .iter()
                     .map(|&i| match &pending[i] {
-                        Pending::Insert { model, .. } => model.as_ref(),
+                        Pending::Insert { model, links, .. } => Ok(NewRow {
+                            model: model.as_ref(),
+                            fill: links
+                                .iter()
+                                .map(|&p| fill(&stored, p))
+                                .collect::<Result<_>>()?,
+                        }),
                         _ => unreachable!("grouped inserts only"),
                     })
-                    .collect();
+                    .collect::<Result<Vec<_>>>()?;
                 let rows = insert_rows(conn, table, &models, with_key)?;
                 for (&i, row) in writes[at..end].iter().zip(rows) {
                     stored[i] = Some(row);
@@ -131,6 +168,16 @@ pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Vec
     Ok(stored)
 }
 
+/// The foreign key value a child takes from its parent's stored row.
+fn fill(stored: &[Option<Vec<Value>>], link: ParentLink) -> Result<(usize, Value)> {
+    match &stored[link.op] {
+        Some(parent) => Ok((link.fk, parent[link.key].clone())),
+        None => Err(Error::Statement(
+            "a row was staged with a parent that is stored after it (a cycle of new rows)".into(),
+        )),
+    }
+}
+
 fn has_key(model: &dyn Staged) -> bool {
     model
         .table()
@@ -154,7 +201,7 @@ fn insert_columns(
 pub(crate) fn insert_rows(
     conn: &mut Conn,
     table: &'static Table,
-    models: &[&dyn Staged],
+    models: &[NewRow<'_>],
     with_key: bool,
 ) -> Result<Vec<Vec<Value>>> {
     let mut out = SqlWriter::new(conn.dialect());
@@ -175,7 +222,7 @@ pub(crate) fn insert_rows(
                 if n > 0 {
                     out.push(", ");
                 }
-                out.param(model.column_value(i));
+                out.param(model.value(i));
             }
             out.push(")");
         }
@@ -216,12 +263,12 @@ pub(crate) fn insert_rows(
             let position: HashMap<Vec<Value>, usize> = models
                 .iter()
                 .enumerate()
-                .map(|(n, m)| (key_of(table, |i| canonical(m.column_value(i))), n))
+                .map(|(n, m)| (key_of(table, |i| m.value(i).canonical()), n))
                 .collect();
             let mut ordered: Vec<Option<Vec<Value>>> = vec![None; rows.len()];
             for row in rows {
                 let n = position
-                    .get(&key_of(table, |i| canonical(row[i].clone())))
+                    .get(&key_of(table, |i| row[i].clone().canonical()))
                     .copied()
                     .ok_or_else(|| {
                         Error::Statement(format!(
@@ -235,18 +282,6 @@ pub(crate) fn insert_rows(
         }
     }
     Ok(rows)
-}
-
-/// One spelling per value whatever the backend returns it as (SQLite gives integers for every
-/// integer type and text for dates and UUIDs), so that keys read back compare with the model's.
-fn canonical(value: Value) -> Value {
-    match value.as_i64() {
-        Some(i) => Value::I64(i),
-        None => match value.to_text() {
-            Some(text) => Value::Text(text),
-            None => value,
-        },
-    }
 }
 
 fn key_of(table: &Table, value: impl Fn(usize) -> Value) -> Vec<Value> {

@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+mod aggregate;
 mod column;
 mod connection;
 mod ddl;
@@ -33,10 +34,19 @@ mod error;
 mod expr;
 mod flush;
 mod identity_map;
+mod insert;
+mod integer;
 mod metadata;
 mod model;
+#[cfg(feature = "utoipa")]
+mod openapi;
+mod patch;
+mod query;
 mod raw;
+mod relation;
+mod scope;
 mod select;
+mod selection;
 mod session;
 mod sql;
 mod statement;
@@ -45,6 +55,7 @@ mod transaction;
 mod update;
 mod value;
 
+pub use aggregate::{Agg, Inner, Summable, avg, count, max, min, sum};
 pub use column::{Column, Operand, Text};
 pub use connection::{Connection, ConnectionSource};
 pub use delete::{Delete, delete};
@@ -52,11 +63,16 @@ pub use dialect::Dialect;
 pub use engine::{Engine, EngineOptions};
 pub use error::{Error, Result};
 pub use expr::{Cond, Expr, Order};
+pub use insert::{Columns, Insert, OnConflict, insert};
 pub use metadata::{Metadata, metadata};
 pub use model::{FromRow, KeyValues, Model, Row, RowReader};
+pub use patch::Patch;
 pub use raw::{Raw, raw, raw_execute};
-pub use select::{Count, Results, Select, select};
-pub use session::{Handle, Identifies, Session};
+pub use relation::{Link, Load, Related, Relation, Target, Then};
+pub use scope::{Contains, Join, at};
+pub use select::{Count, Loading, Query, Results, Select, exists, not_exists, select};
+pub use selection::{All, Maybe, OptionalColumn, Selection};
+pub use session::{Handle, Identifies, ParentLink, ParentRef, Session, StageChildren};
 pub use statement::Statement;
 pub use table::{
     Action, CheckDef, CheckRule, ColumnDef, DefaultValue, ForeignKey, IndexDef, Table,
@@ -72,7 +88,15 @@ pub use validator::{Validate, ValidationError, ValidationErrors};
 #[doc(hidden)]
 pub mod __private {
     pub use inventory;
+    pub use serde;
+    #[cfg(feature = "utoipa")]
+    pub use utoipa;
     pub use validator;
+
+    pub use crate::integer::{integer, integer_option, integer_patch, integer_patch_non_null};
+    #[cfg(feature = "utoipa")]
+    pub use crate::openapi::{Limits, ObjectSchema};
+    pub use crate::patch::deserialize_non_null;
 
     pub use crate::table::Registration;
 }
@@ -80,8 +104,8 @@ pub mod __private {
 /// The names most programs need: `use tablemodel::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Engine, Error, Handle, Model, Result, Session, Validate, delete, metadata, raw,
-        raw_execute, select, update,
+        Engine, Error, Handle, Model, Related, Result, Session, Validate, avg, count, delete,
+        exists, insert, max, metadata, min, not_exists, raw, raw_execute, select, sum, update,
     };
 }
 

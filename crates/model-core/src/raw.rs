@@ -78,7 +78,7 @@ impl<T: FromRow> Statement for Raw<T> {
 
     fn run(self, session: &mut Session) -> Result<Results<T>> {
         let sql = translate_placeholders(&self.sql, session.dialect());
-        session.load_raw_rows(&sql, &self.params).map(Results)
+        session.read_raw(&sql, &self.params).map(Results)
     }
 }
 

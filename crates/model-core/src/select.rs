@@ -1,16 +1,24 @@
-//! SELECT statements over one model, and their results.
+//! SELECT statements: a typed builder over the tables a query reads, and its results.
 
 use std::marker::PhantomData;
 
+use crate::column::Column;
 use crate::error::{Error, Result};
-use crate::expr::{Cond, Direction, Node, Order};
-use crate::model::Model;
+use crate::expr::{Cond, Expr, Node, Order};
+use crate::model::{Model, RowReader};
+use crate::query::{JoinKind, QueryNode, SubQuery, and};
+use crate::relation::Load;
+use crate::scope::{Contains, Join};
+use crate::selection::{All, Selection};
 use crate::session::Session;
 use crate::sql::SqlWriter;
 use crate::statement::Statement;
-use crate::value::Value;
 
-/// `SELECT` of model `M`, built with [`select`] and run with `session.exec`.
+/// A `SELECT` over the tables `S` (a tuple of models: the first is the FROM table, the others
+/// joined) returning rows decoded by the selection `Sel`. Run it with `session.exec`.
+///
+/// Conditions, orderings and groupings may only name tables the query reads: a condition on a
+/// table that is not joined does not compile.
 ///
 /// ```
 /// # use model_core::prelude::*;
@@ -28,17 +36,35 @@ use crate::value::Value;
 ///     .all();
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
-pub struct Select<M> {
-    filter: Option<Node>,
-    order: Vec<(Node, Direction)>,
-    limit: Option<u64>,
-    offset: Option<u64>,
-    distinct: bool,
-    _model: PhantomData<fn() -> M>,
+pub struct Query<S, Sel> {
+    node: QueryNode,
+    selection: Sel,
+    _tables: PhantomData<fn() -> S>,
 }
 
-/// Starts a `SELECT` of every column of model `M`.
+/// A `SELECT` of whole `M` models from `M`'s table: what [`select`] starts.
+pub type Select<M> = Query<(M,), All<M>>;
+
+impl<S, Sel: Clone> Clone for Query<S, Sel> {
+    fn clone(&self) -> Self {
+        Query {
+            node: self.node.clone(),
+            selection: self.selection.clone(),
+            _tables: PhantomData,
+        }
+    }
+}
+
+impl<S, Sel: std::fmt::Debug> std::fmt::Debug for Query<S, Sel> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("from", &self.node.from.name)
+            .field("selection", &self.selection)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Starts a `SELECT` of every column of model `M`, from `M`'s table.
 ///
 /// ```
 /// # use model_core::prelude::*;
@@ -47,24 +73,14 @@ pub struct Select<M> {
 /// let query = select::<Hero>();
 /// ```
 pub fn select<M: Model>() -> Select<M> {
-    Select {
-        filter: None,
-        order: Vec::new(),
-        limit: None,
-        offset: None,
-        distinct: false,
-        _model: PhantomData,
+    Query {
+        node: QueryNode::new(M::TABLE),
+        selection: All::new(),
+        _tables: PhantomData,
     }
 }
 
-pub(crate) fn and(filter: Option<Node>, cond: Node) -> Option<Node> {
-    Some(match filter {
-        None => cond,
-        Some(prev) => Node::Binary(Box::new(prev), "AND", Box::new(cond)),
-    })
-}
-
-impl<M: Model> Select<M> {
+impl<S, Sel> Query<S, Sel> {
     /// Adds a WHERE condition; several calls are joined with AND.
     ///
     /// ```
@@ -73,12 +89,16 @@ impl<M: Model> Select<M> {
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, age: i32 }
     /// let q = select::<Hero>().where_(Hero::age.ge(18)).where_(Hero::age.lt(65));
     /// ```
-    pub fn where_(mut self, cond: Cond<M>) -> Self {
-        self.filter = and(self.filter, cond.into_node());
+    pub fn where_<T, I>(mut self, cond: Cond<T>) -> Self
+    where
+        S: Contains<T, I>,
+    {
+        self.node.filter = and(self.node.filter, cond.into_node());
         self
     }
 
-    /// Adds an ORDER BY term; a bare column sorts ascending.
+    /// Adds an ORDER BY term (a column, `.asc()`/`.desc()`, or an aggregate's); a bare column
+    /// sorts ascending.
     ///
     /// ```
     /// # use model_core::prelude::*;
@@ -86,9 +106,12 @@ impl<M: Model> Select<M> {
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
     /// let q = select::<Hero>().order_by(Hero::name.desc()).order_by(Hero::id);
     /// ```
-    pub fn order_by(mut self, order: impl Into<Order<M>>) -> Self {
+    pub fn order_by<T, I>(mut self, order: impl Into<Order<T>>) -> Self
+    where
+        S: Contains<T, I>,
+    {
         let order = order.into();
-        self.order.push((order.node, order.direction));
+        self.node.order.push((order.node, order.direction));
         self
     }
 
@@ -101,7 +124,7 @@ impl<M: Model> Select<M> {
     /// let q = select::<Hero>().limit(100);
     /// ```
     pub fn limit(mut self, n: u64) -> Self {
-        self.limit = Some(n);
+        self.node.limit = Some(n);
         self
     }
 
@@ -114,7 +137,7 @@ impl<M: Model> Select<M> {
     /// let q = select::<Hero>().offset(20).limit(10);
     /// ```
     pub fn offset(mut self, n: u64) -> Self {
-        self.offset = Some(n);
+        self.node.offset = Some(n);
         self
     }
 
@@ -123,16 +146,121 @@ impl<M: Model> Select<M> {
     /// ```
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
-    /// # struct Hero { #[model(primary_key)] id: Option<i64> }
-    /// let q = select::<Hero>().distinct();
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, team: String }
+    /// let teams = select::<Hero>().columns(Hero::team).distinct();
     /// ```
     pub fn distinct(mut self) -> Self {
-        self.distinct = true;
+        self.node.distinct = true;
         self
     }
 
-    /// Counts the rows this query would return (honouring its filter, distinct, limit and
-    /// offset) instead of loading them.
+    /// `INNER JOIN` of model `J`'s table `ON` a condition whose left side is a column of `J`.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Team { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = Team::id)] team_id: Option<i64> }
+    /// let q = select::<Hero>()
+    ///     .inner_join(Team::id.eq(Hero::team_id))
+    ///     .where_(Team::name.eq("Preventers"))
+    ///     .columns((Hero::all(), Team::all()));
+    /// ```
+    pub fn inner_join<J: Model>(self, on: Cond<J>) -> Query<S::Output, Sel>
+    where
+        S: Join<J>,
+    {
+        self.join(JoinKind::Inner, on)
+    }
+
+    /// `LEFT JOIN` of model `J`'s table; select its side with `J::all().optional()` or
+    /// `J::column.optional()`, which decode `None` where nothing matched.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Team { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = Team::id)] team_id: Option<i64> }
+    /// let q = select::<Hero>()
+    ///     .left_join(Team::id.eq(Hero::team_id))
+    ///     .columns((Hero::all(), Team::all().optional()));
+    /// ```
+    pub fn left_join<J: Model>(self, on: Cond<J>) -> Query<S::Output, Sel>
+    where
+        S: Join<J>,
+    {
+        self.join(JoinKind::Left, on)
+    }
+
+    fn join<J: Model, S2>(mut self, kind: JoinKind, on: Cond<J>) -> Query<S2, Sel> {
+        self.node.joins.push((kind, J::TABLE, on.into_node()));
+        Query {
+            node: self.node,
+            selection: self.selection,
+            _tables: PhantomData,
+        }
+    }
+
+    /// `GROUP BY` a column; several calls group by several columns.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, team: String }
+    /// let per_team = select::<Hero>().group_by(Hero::team).columns((Hero::team, count(Hero::id)));
+    /// ```
+    pub fn group_by<T, I, X>(mut self, column: Column<T, X>) -> Self
+    where
+        T: Model,
+        S: Contains<T, I>,
+    {
+        self.node.group_by.push(column.node());
+        self
+    }
+
+    /// A `HAVING` condition (usually on an aggregate); several calls are joined with AND.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, team: String }
+    /// let big = select::<Hero>()
+    ///     .group_by(Hero::team)
+    ///     .having(count(Hero::id).gt(2))
+    ///     .columns(Hero::team);
+    /// ```
+    pub fn having<T, I>(mut self, cond: Cond<T>) -> Self
+    where
+        S: Contains<T, I>,
+    {
+        self.node.having = and(self.node.having, cond.into_node());
+        self
+    }
+
+    /// Chooses what each row returns: columns, aggregates, whole models (`M::all()`), or a
+    /// tuple of them.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String, age: Option<i32> }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// let names: Vec<(String, Option<i32>)> =
+    ///     session.exec(select::<Hero>().columns((Hero::name, Hero::age)))?.all();
+    /// # Ok(()) }
+    /// ```
+    pub fn columns<Sel2: Selection>(self, selection: Sel2) -> Query<S, Sel2> {
+        Query {
+            node: self.node,
+            selection,
+            _tables: PhantomData,
+        }
+    }
+
+    /// Counts the rows this query would return (honouring its filter, joins, grouping,
+    /// distinct, limit and offset) instead of loading them.
     ///
     /// ```
     /// # use model_core::prelude::*;
@@ -142,58 +270,148 @@ impl<M: Model> Select<M> {
     /// let adults: i64 = session.exec(select::<Hero>().where_(Hero::age.ge(18)).count())?;
     /// # Ok(()) }
     /// ```
-    pub fn count(self) -> Count<M> {
+    pub fn count(self) -> Count<S, Sel> {
         Count(self)
+    }
+}
+
+impl<S, Sel: Selection> Query<S, Sel> {
+    fn select_list(&self) -> Vec<Node> {
+        let mut exprs: Vec<Expr> = Vec::new();
+        self.selection.exprs(&mut exprs);
+        exprs.into_iter().map(|e| e.0).collect()
+    }
+
+    pub(crate) fn into_subquery(self) -> SubQuery {
+        SubQuery {
+            select: self.select_list(),
+            query: self.node,
+        }
     }
 
     fn render(&self, out: &mut SqlWriter<'_>) {
-        let table = M::TABLE;
-        out.push(if self.distinct {
-            "SELECT DISTINCT "
-        } else {
-            "SELECT "
-        });
-        out.column_list(table).push(" FROM ").ident(table.name);
-        if let Some(filter) = &self.filter {
-            out.push(" WHERE ").expr(filter);
-        }
-        out.order(&self.order);
-        // SQLite takes OFFSET only after a LIMIT: "no limit" is the largest one.
-        if self.limit.is_some() || self.offset.is_some() {
-            let limit = self
-                .limit
-                .map_or(i64::MAX, |l| l.min(i64::MAX as u64) as i64);
-            out.push(" LIMIT ").param(Value::I64(limit));
-        }
-        if let Some(o) = self.offset {
-            out.push(" OFFSET ")
-                .param(Value::I64(o.min(i64::MAX as u64) as i64));
+        out.query(&self.node, &self.select_list());
+    }
+}
+
+impl<S, Sel: Selection> Statement for Query<S, Sel> {
+    type Output = Results<Sel::Output>;
+
+    fn run(self, session: &mut Session) -> Result<Results<Sel::Output>> {
+        let mut out = SqlWriter::new(session.dialect());
+        self.render(&mut out);
+        let mut rows = session.read(&out.sql, &out.params, |row| {
+            Sel::decode(&mut RowReader::new(row))
+        })?;
+        Sel::after_load(&mut rows, session)?;
+        Ok(Results(rows))
+    }
+}
+
+impl<M: Model> Select<M> {
+    /// Loads a relationship of every model the query returns, in one batch of queries
+    /// (`IN (...)`) whatever the number of rows: `select::<User>().load(User::posts)`. Chain
+    /// nested loads with `then`, and further relations with `load` again. Comes last.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct User { #[model(primary_key)] id: Option<i64>,
+    /// #   #[model(has_many(Post, foreign_key = author_id))] posts: Related<Vec<Post>> }
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Post { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = User::id)] author_id: Option<i64> }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// let users = session.exec(select::<User>().load(User::posts))?.all(); // 2 queries
+    /// # Ok(()) }
+    /// ```
+    pub fn load(self, relation: impl Load<M> + 'static) -> Loading<M> {
+        Loading {
+            query: self,
+            loads: vec![Box::new(relation)],
         }
     }
 }
 
-impl<M: Model> Statement for Select<M> {
+/// A [`Select`] with relationships to load; see [`Select::load`].
+pub struct Loading<M> {
+    query: Select<M>,
+    loads: Vec<Box<dyn Load<M>>>,
+}
+
+impl<M: Model> Loading<M> {
+    /// Loads one more relationship.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Team { #[model(primary_key)] id: Option<i64> }
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>,
+    /// #   #[model(foreign_key = Team::id)] team_id: Option<i64>,
+    /// #   #[model(belongs_to(Team, key = team_id))] team: Related<Option<Team>>,
+    /// #   #[model(has_many(Power, foreign_key = hero_id))] powers: Related<Vec<Power>> }
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Power { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = Hero::id)] hero_id: Option<i64> }
+    /// let q = select::<Hero>().load(Hero::team).load(Hero::powers);
+    /// ```
+    pub fn load(mut self, relation: impl Load<M> + 'static) -> Self {
+        self.loads.push(Box::new(relation));
+        self
+    }
+}
+
+impl<M: Model> Statement for Loading<M> {
     type Output = Results<M>;
 
     fn run(self, session: &mut Session) -> Result<Results<M>> {
-        let mut out = SqlWriter::new(session.dialect());
-        self.render(&mut out);
-        session.load_models(&out.sql, &out.params).map(Results)
+        let mut rows = self.query.run(session)?.0;
+        for load in &self.loads {
+            load.load(session, &mut rows)?;
+        }
+        Ok(Results(rows))
     }
 }
 
-/// `SELECT COUNT(*)` over a [`Select`]; runs to an `i64`.
+/// `EXISTS (SELECT ...)`: true when the subquery returns a row. Correlate it with the outer
+/// query by comparing columns of both in its condition.
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct User { #[model(primary_key)] id: Option<i64> }
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Post { #[model(primary_key)] id: Option<i64>, author_id: Option<i64> }
+/// let authors = select::<User>().where_(exists(select::<Post>().where_(Post::author_id.eq(User::id))));
+/// ```
+pub fn exists<M, S, Sel: Selection>(query: Query<S, Sel>) -> Cond<M> {
+    Cond::new(Node::Exists(Box::new(query.into_subquery()), false))
+}
+
+/// `NOT EXISTS (SELECT ...)`.
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct User { #[model(primary_key)] id: Option<i64> }
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Post { #[model(primary_key)] id: Option<i64>, author_id: Option<i64> }
+/// let silent = select::<User>().where_(not_exists(select::<Post>().where_(Post::author_id.eq(User::id))));
+/// ```
+pub fn not_exists<M, S, Sel: Selection>(query: Query<S, Sel>) -> Cond<M> {
+    Cond::new(Node::Exists(Box::new(query.into_subquery()), true))
+}
+
+/// `SELECT COUNT(*)` over a [`Query`]; runs to an `i64`.
 ///
 /// ```
 /// # use model_core::prelude::*;
 /// # #[derive(Model, Debug, Clone, PartialEq)]
 /// # struct Hero { #[model(primary_key)] id: Option<i64> }
-/// let q: model_core::Count<Hero> = select::<Hero>().count();
+/// let q = select::<Hero>().count();
 /// ```
-#[derive(Debug, Clone)]
-pub struct Count<M>(Select<M>);
+pub struct Count<S, Sel>(Query<S, Sel>);
 
-impl<M: Model> Statement for Count<M> {
+impl<S, Sel: Selection> Statement for Count<S, Sel> {
     type Output = i64;
 
     fn run(self, session: &mut Session) -> Result<i64> {
@@ -201,7 +419,9 @@ impl<M: Model> Statement for Count<M> {
         out.push("SELECT COUNT(*) FROM (");
         self.0.render(&mut out);
         out.push(") AS counted");
-        let rows: Vec<i64> = session.load_rows(&out.sql, &out.params)?;
+        let rows = session.read(&out.sql, &out.params, |row| {
+            RowReader::new(row).read::<i64>()
+        })?;
         Ok(rows.into_iter().next().unwrap_or(0))
     }
 }

@@ -144,6 +144,26 @@ impl<'d> SqlWriter<'d> {
                     self.expr(pattern).push(" ESCAPE '\\')");
                 }
             },
+            Node::Func(name, arg) => {
+                self.push(name).push("(").expr(arg).push(")");
+            }
+            Node::Cast(e, ty) => {
+                let ty = self.dialect.column_type(*ty);
+                self.push("CAST(").expr(e).push(" AS ").push(ty).push(")");
+            }
+            Node::InQuery(e, sub, negated) => {
+                self.push("(").expr(e);
+                self.push(if *negated { " NOT IN (" } else { " IN (" });
+                self.query(&sub.query, &sub.select).push("))");
+            }
+            Node::Exists(sub, negated) => {
+                self.push(if *negated {
+                    "(NOT EXISTS ("
+                } else {
+                    "(EXISTS ("
+                });
+                self.query(&sub.query, &sub.select).push("))");
+            }
         }
         self
     }

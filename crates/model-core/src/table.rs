@@ -38,6 +38,13 @@ pub struct Table {
     pub version: Option<usize>,
 }
 
+/// Tables are identified by name.
+impl PartialEq for Table {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
 impl Table {
     /// The column at `index`, by its declaration position.
     ///

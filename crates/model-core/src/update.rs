@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::expr::{Cond, Node};
 use crate::flush::name_table;
 use crate::model::Model;
-use crate::select::and;
+use crate::query::and;
 use crate::session::Session;
 use crate::sql::SqlWriter;
 use crate::statement::Statement;

@@ -77,6 +77,18 @@ impl Value {
         }
     }
 
+    /// One spelling per value whatever the backend returns it as (SQLite gives integers for
+    /// every integer type and text for dates and UUIDs), so that keys compare across backends.
+    pub(crate) fn canonical(self) -> Value {
+        match self.as_i64() {
+            Some(i) => Value::I64(i),
+            None => match self.to_text() {
+                Some(text) => Value::Text(text),
+                None => self,
+            },
+        }
+    }
+
     fn kind(&self) -> &'static str {
         match self {
             Value::Null => "NULL",

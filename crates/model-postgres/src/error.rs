@@ -46,6 +46,8 @@ pub(crate) fn classify(e: postgres::Error) -> Error {
                 transient: true,
             }
         }
+        // Class 22, data exception: the value, not the statement, is at fault.
+        c if c.code().starts_with("22") => Error::InvalidValue(db.message().to_owned()),
         _ => Error::backend(e),
     }
 }

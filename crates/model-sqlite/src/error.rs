@@ -55,6 +55,9 @@ pub(crate) fn classify(e: rusqlite::Error) -> Error {
                 columns,
             }
         }
+        ffi::SQLITE_MISMATCH | ffi::SQLITE_TOOBIG | ffi::SQLITE_RANGE => {
+            Error::InvalidValue(message.clone())
+        }
         _ if matches!(
             failure.code,
             rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked

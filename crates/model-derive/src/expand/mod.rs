@@ -2,7 +2,9 @@
 //! (see [`krate`]).
 
 mod columns;
+mod relation;
 mod row;
+mod schemas;
 mod table;
 mod validate;
 
@@ -36,6 +38,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let row = row::expand(model);
     let validate = validate::expand(model);
     let columns = columns::expand(model);
+    let schemas = schemas::expand(model);
+    let relations = relation::expand(model);
     quote! {
         // Wrapped so that the impls add no names to the user's module.
         const _: () = {
@@ -47,5 +51,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             }
         };
         #columns
+        #relations
+        #schemas
     }
 }

@@ -7,12 +7,42 @@ use quote::quote;
 use crate::parse::{Bound, Field, Model, Rule, RuleKind};
 
 pub(crate) fn expand(model: &Model) -> TokenStream {
-    let krate = crate::expand::krate();
-    let ident = &model.ident;
     let checks = model
         .fields
         .iter()
-        .flat_map(|f| f.rules.iter().map(move |r| rule(f, r)));
+        .flat_map(|f| f.rules.iter().map(move |r| rule(f, r, Access::of(f))));
+    impl_validate(&model.ident, checks)
+}
+
+/// How a check reaches a field's value in `self`.
+#[derive(Clone, Copy)]
+pub(crate) enum Access {
+    /// The field is the value.
+    Plain,
+    /// An `Option`: `None` breaks no rule.
+    Option,
+    /// A `Patch` (of an update schema): only a value is checked.
+    Patch,
+}
+
+impl Access {
+    /// As the field is declared on the model.
+    pub fn of(f: &Field) -> Access {
+        if f.is_option() {
+            Access::Option
+        } else {
+            Access::Plain
+        }
+    }
+}
+
+/// `impl Validate for #ident`, running `checks` (statements that add to `errors`).
+pub(crate) fn impl_validate(
+    ident: &syn::Ident,
+    checks: impl IntoIterator<Item = TokenStream>,
+) -> TokenStream {
+    let krate = crate::expand::krate();
+    let checks = checks.into_iter();
     quote! {
         impl #krate::__private::validator::Validate for #ident {
             fn validate(&self) -> ::core::result::Result<(), #krate::__private::validator::ValidationErrors> {
@@ -53,7 +83,8 @@ fn params(pairs: &[(&str, &Option<Bound>)]) -> TokenStream {
     quote!(#(#adds)*)
 }
 
-fn rule(f: &Field, rule: &Rule) -> TokenStream {
+/// The check of one rule on one field, which `access` says how to reach.
+pub(crate) fn rule(f: &Field, rule: &Rule, access: Access) -> TokenStream {
     let krate = crate::expand::krate();
     let field = &f.ident;
     let name = f.ident.to_string();
@@ -115,7 +146,7 @@ fn rule(f: &Field, rule: &Rule) -> TokenStream {
                     errors.add(#name, error);
                 }
             };
-            return unwrap(f, field, check);
+            return unwrap(access, field, check);
         }
     };
     let check = quote! {
@@ -126,23 +157,29 @@ fn rule(f: &Field, rule: &Rule) -> TokenStream {
             errors.add(#name, error);
         }
     };
-    unwrap(f, field, check)
+    unwrap(access, field, check)
 }
 
-/// Runs `check` on the value, skipping a `None` (an absent optional value breaks no rule).
-fn unwrap(f: &Field, field: &syn::Ident, check: TokenStream) -> TokenStream {
-    if f.is_option() {
-        quote! {
+/// Runs `check` on the value, skipping a `None` or an absent or null `Patch` (no value breaks
+/// no rule).
+fn unwrap(access: Access, field: &syn::Ident, check: TokenStream) -> TokenStream {
+    let krate = crate::expand::krate();
+    match access {
+        Access::Option => quote! {
             if let ::core::option::Option::Some(value) = &self.#field {
                 #check
             }
-        }
-    } else {
-        quote! {
+        },
+        Access::Patch => quote! {
+            if let #krate::Patch::Value(value) = &self.#field {
+                #check
+            }
+        },
+        Access::Plain => quote! {
             {
                 let value = &self.#field;
                 #check
             }
-        }
+        },
     }
 }

@@ -41,6 +41,10 @@ pub(crate) struct Field {
     pub default: Option<Default>,
     pub foreign_key: Option<ForeignKey>,
     pub rules: Vec<Rule>,
+    /// A relationship (not a column), see `relation.rs`.
+    pub relation: Option<super::relation::Relation>,
+    /// Which API schemas leave the field out (see `schema.rs`).
+    pub schemas: super::schema::FieldSchemas,
 }
 
 const ACTIONS: &[&str] = &["cascade", "set_null", "restrict", "no_action"];
@@ -68,6 +72,8 @@ impl Field {
             default: None,
             foreign_key: None,
             rules: Vec::new(),
+            relation: None,
+            schemas: super::schema::FieldSchemas::new(field),
         };
         let mut fk: Option<(syn::Path, Ident)> = None;
         let mut on_delete = None;
@@ -137,9 +143,20 @@ impl Field {
                     } else {
                         on_update = Some(action);
                     }
+                } else if let Some(relation) = super::relation::parse_key(&meta)? {
+                    if super::relation::related_inner(&out.ty).is_none() {
+                        return Err(syn::Error::new_spanned(
+                            &out.ty,
+                            "a relationship field has type `Related<Vec<Model>>` or `Related<Option<Model>>`",
+                        ));
+                    }
+                    // Not a column: filled by loading, `NotLoaded` until then.
+                    out.skip = true;
+                    out.relation = Some(relation);
+                } else if super::schema::parse_field_key(&meta, &mut out.schemas)? {
                 } else {
                     return Err(meta.error(
-                        "unknown model attribute; expected one of `primary_key`, `column`, `skip`, `index`, `unique`, `version`, `default`, `foreign_key`, `on_delete`, `on_update`",
+                        "unknown model attribute; expected one of `primary_key`, `column`, `skip`, `index`, `unique`, `version`, `default`, `foreign_key`, `on_delete`, `on_update`, `has_many`, `belongs_to`, `many_to_many`, `skip_create`, `skip_public`, `skip_update`, `skip_schemas`",
                     ));
                 }
                 Ok(())

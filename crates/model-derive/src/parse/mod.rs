@@ -3,12 +3,15 @@
 mod ctxt;
 mod field;
 mod model_attr;
+mod relation;
 mod rules;
+mod schema;
 
 use syn::{Data, DeriveInput, Fields, Ident, Visibility};
 
 pub(crate) use ctxt::Ctxt;
 pub(crate) use field::{Default, Field};
+pub(crate) use relation::{RelationKind, related_inner};
 pub(crate) use rules::{Bound, Rule, RuleKind};
 
 /// A struct deriving `Model`, as the generator sees it.
@@ -19,6 +22,8 @@ pub(crate) struct Model {
     pub fields: Vec<Field>,
     /// Multi-column indexes declared on the struct: (unique, field idents).
     pub indexes: Vec<(bool, Vec<Ident>)>,
+    /// The API schemas to generate (`create = HeroCreate`, ...).
+    pub schemas: schema::Schemas,
 }
 
 impl Model {
@@ -58,8 +63,10 @@ impl Model {
             table,
             fields,
             indexes: attrs.indexes,
+            schemas: attrs.schemas,
         };
         model.check(&cx);
+        schema::check(&cx, &model);
         cx.finish().map(|()| model)
     }
 

@@ -8,6 +8,7 @@ use super::Ctxt;
 pub(crate) struct ModelAttrs {
     pub table: Option<String>,
     pub indexes: Vec<(bool, Vec<Ident>)>,
+    pub schemas: super::schema::Schemas,
 }
 
 pub(crate) fn parse(cx: &Ctxt, attrs: &[Attribute]) -> ModelAttrs {
@@ -23,9 +24,10 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[Attribute]) -> ModelAttrs {
                 parenthesized!(content in meta.input);
                 let idents = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
                 out.indexes.push((unique, idents.into_iter().collect()));
+            } else if super::schema::parse_struct_key(cx, &meta, &mut out.schemas)? {
             } else {
                 return Err(meta.error(
-                    "unknown model attribute; expected `table = \"...\"`, `unique(a, b)` or `index(a, b)`",
+                    "unknown model attribute; expected `table = \"...\"`, `unique(a, b)`, `index(a, b)`, `create = Name`, `public = Name`, `update = Name`, `create_field(...)` or `update_field(...)`",
                 ));
             }
             Ok(())

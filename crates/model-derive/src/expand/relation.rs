@@ -1,0 +1,180 @@
+//! Relationship handles (`User::posts`) and the session-level cascade of deletes.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::parse::{Model, RelationKind, related_inner};
+
+/// `impl User { pub const posts: Relation<User, Post, Vec<Post>> = ...; }`
+pub(crate) fn expand(model: &Model) -> TokenStream {
+    let krate = crate::expand::krate();
+    let ident = &model.ident;
+    let consts = model.fields.iter().filter_map(|f| {
+        let relation = f.relation.as_ref()?;
+        let inner = related_inner(&f.ty)?;
+        let field = &f.ident;
+        let vis = &f.vis;
+        let name = field.to_string();
+        let target = &relation.target;
+        let link = match &relation.kind {
+            RelationKind::HasMany { foreign_key, .. } => {
+                quote!(#krate::Link::HasMany { fk: #target::#foreign_key.index() })
+            }
+            RelationKind::BelongsTo { key } => {
+                quote!(#krate::Link::BelongsTo { fk: Self::#key.index() })
+            }
+            RelationKind::ManyToMany { link, from, to } => quote! {
+                #krate::Link::ManyToMany {
+                    link: || <#link as #krate::Model>::TABLE,
+                    from: #link::#from.index(),
+                    to: #link::#to.index(),
+                }
+            },
+        };
+        let doc = format!("The `{name}` relationship, for loading.");
+        Some(quote! {
+            #[doc = #doc]
+            #[allow(non_upper_case_globals)]
+            #vis const #field: #krate::Relation<#ident, #target, #inner> =
+                #krate::Relation::new(#name, #link, |m: &mut #ident| &mut m.#field);
+        })
+    });
+    quote! {
+        #[automatically_derived]
+        impl #ident {
+            #(#consts)*
+        }
+    }
+}
+
+/// `fn delete_cascade` of the `Model` impl, for `has_many(..., cascade_delete)`.
+pub(crate) fn cascade(model: &Model) -> TokenStream {
+    let krate = crate::expand::krate();
+    let deletes: Vec<TokenStream> = model
+        .fields
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.relation.as_ref().map(|r| &r.kind),
+                Some(RelationKind::HasMany { cascade: true, .. })
+            )
+        })
+        .map(|f| {
+            let field = &f.ident;
+            quote!(session.delete_related(self, Self::#field)?;)
+        })
+        .collect();
+    if deletes.is_empty() {
+        return quote!();
+    }
+    quote! {
+        fn delete_cascade(&self, session: &mut #krate::Session) -> #krate::Result<()> {
+            #(#deletes)*
+            ::core::result::Result::Ok(())
+        }
+    }
+}
+
+/// `fn split_related` of the `Model` impl: the rows of loaded has-many relationships are staged
+/// as children of their parent when it is added, and the targets of loaded many-to-many
+/// relationships are linked to it.
+pub(crate) fn split(model: &Model) -> TokenStream {
+    let krate = crate::expand::krate();
+    let fields: Vec<_> = model
+        .fields
+        .iter()
+        .filter_map(|f| match f.relation.as_ref()?.kind {
+            RelationKind::HasMany { .. } | RelationKind::ManyToMany { .. } => Some(f),
+            RelationKind::BelongsTo { .. } => None,
+        })
+        .collect();
+    if fields.is_empty() {
+        return quote!();
+    }
+    let takes = fields.iter().map(|f| {
+        let field = &f.ident;
+        quote! {
+            let #field = match ::core::mem::take(&mut self.#field) {
+                #krate::Related::Loaded(rows) => rows,
+                #krate::Related::NotLoaded => ::std::vec::Vec::new(),
+            };
+            for row in &#field {
+                #krate::Validate::validate(row)?;
+            }
+        }
+    });
+    let names = fields.iter().map(|f| &f.ident);
+    let stages = fields.iter().filter_map(|f| {
+        let field = &f.ident;
+        let relation = f.relation.as_ref()?;
+        let target = &relation.target;
+        Some(match &relation.kind {
+            RelationKind::HasMany { foreign_key, .. } => quote! {
+                for row in #field {
+                    session.add_child(row, #target::#foreign_key.index(), parent)?;
+                }
+            },
+            _ => quote! {
+                for row in #field {
+                    session.add_link(parent, Self::#field, row)?;
+                }
+            },
+        })
+    });
+    quote! {
+        fn split_related(&mut self) -> #krate::Result<::core::option::Option<#krate::StageChildren>> {
+            #(#takes)*
+            if true #(&& #names.is_empty())* {
+                return ::core::result::Result::Ok(::core::option::Option::None);
+            }
+            ::core::result::Result::Ok(::core::option::Option::Some(::std::boxed::Box::new(
+                move |session: &mut #krate::Session, parent: &#krate::ParentRef| {
+                    #(#stages)*
+                    ::core::result::Result::Ok(())
+                },
+            )))
+        }
+    }
+}
+
+/// `fn stage_owners` of the `Model` impl: the row a loaded belongs-to relationship holds is
+/// staged before the model, whose foreign key takes its key.
+pub(crate) fn owners(model: &Model) -> TokenStream {
+    let krate = crate::expand::krate();
+    let stages: Vec<TokenStream> = model
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let RelationKind::BelongsTo { key } = &f.relation.as_ref()?.kind else {
+                return None;
+            };
+            let field = &f.ident;
+            Some(quote! {
+                if let #krate::Related::Loaded(::core::option::Option::Some(owner)) =
+                    ::core::mem::take(&mut self.#field)
+                {
+                    let owner = session.add_owner(owner)?;
+                    match owner.key() {
+                        ::core::option::Option::Some(key) => {
+                            #krate::Model::set_column_value(self, Self::#key.index(), key.clone())?
+                        }
+                        ::core::option::Option::None => links.push(owner.link(Self::#key.index())),
+                    }
+                }
+            })
+        })
+        .collect();
+    if stages.is_empty() {
+        return quote!();
+    }
+    quote! {
+        fn stage_owners(
+            &mut self,
+            session: &mut #krate::Session,
+        ) -> #krate::Result<::std::vec::Vec<#krate::ParentLink>> {
+            let mut links = ::std::vec::Vec::new();
+            #(#stages)*
+            ::core::result::Result::Ok(links)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Relationship fields: `has_many`, `belongs_to` and `many_to_many` on a `Related<...>` field.
+
+use syn::meta::ParseNestedMeta;
+use syn::{GenericArgument, Ident, PathArguments, Type};
+
+/// How a relationship field finds its rows.
+pub(crate) enum RelationKind {
+    /// `has_many(Post, foreign_key = author_id [, cascade_delete])`.
+    HasMany { foreign_key: Ident, cascade: bool },
+    /// `belongs_to(User, key = author_id)`: `key` is this model's foreign key field.
+    BelongsTo { key: Ident },
+    /// `many_to_many(Team, link = HeroTeamLink, from = hero_id, to = team_id)`.
+    ManyToMany {
+        link: syn::Path,
+        from: Ident,
+        to: Ident,
+    },
+}
+
+pub(crate) struct Relation {
+    pub target: syn::Path,
+    pub kind: RelationKind,
+}
+
+/// Parses a relationship key of a field's `#[model(...)]`; `Ok(None)` when the key is not one.
+pub(crate) fn parse_key(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Relation>> {
+    let name = match meta.path.get_ident() {
+        Some(i) if i == "has_many" || i == "belongs_to" || i == "many_to_many" => i.to_string(),
+        _ => return Ok(None),
+    };
+    let mut target: Option<syn::Path> = None;
+    let (mut foreign_key, mut key, mut link, mut from, mut to) = (None, None, None, None, None);
+    let mut cascade = false;
+    meta.parse_nested_meta(|inner| {
+        let key_name = inner.path.get_ident().map(|i| i.to_string());
+        match key_name.as_deref() {
+            Some("foreign_key") if name == "has_many" => {
+                foreign_key = Some(inner.value()?.parse()?)
+            }
+            Some("cascade_delete") if name == "has_many" => cascade = true,
+            Some("key") if name == "belongs_to" => key = Some(inner.value()?.parse()?),
+            Some("link") if name == "many_to_many" => link = Some(inner.value()?.parse()?),
+            Some("from") if name == "many_to_many" => from = Some(inner.value()?.parse()?),
+            Some("to") if name == "many_to_many" => to = Some(inner.value()?.parse()?),
+            _ if target.is_none() && !inner.input.peek(syn::Token![=]) => {
+                target = Some(inner.path.clone());
+            }
+            _ => return Err(inner.error(format!("unknown option of `{name}`"))),
+        }
+        Ok(())
+    })?;
+    let target =
+        target.ok_or_else(|| meta.error(format!("`{name}` needs the related model first")))?;
+    let missing = |what: &str| meta.error(format!("`{name}` needs `{what} = ...`"));
+    let kind = match name.as_str() {
+        "has_many" => RelationKind::HasMany {
+            foreign_key: foreign_key.ok_or_else(|| missing("foreign_key"))?,
+            cascade,
+        },
+        "belongs_to" => RelationKind::BelongsTo {
+            key: key.ok_or_else(|| missing("key"))?,
+        },
+        _ => RelationKind::ManyToMany {
+            link: link.ok_or_else(|| missing("link"))?,
+            from: from.ok_or_else(|| missing("from"))?,
+            to: to.ok_or_else(|| missing("to"))?,
+        },
+    };
+    Ok(Some(Relation { target, kind }))
+}
+
+/// `T` of a `Related<T>` field type.
+pub(crate) fn related_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Related" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        GenericArgument::Type(t) => Some(t),
+        _ => None,
+    }
+}

@@ -1,0 +1,473 @@
+//! SQLModel's FastAPI tutorial, the heroes and teams API, with axum.
+//!
+//! ```sh
+//! cargo run --features axum --example heroes_api                 # on an in-memory SQLite database
+//! cargo run --features axum,utoipa --example heroes_api          # also serves /openapi.json
+//! DATABASE_URL=sqlite://database.db cargo run --features axum --example heroes_api
+//! DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo run --features axum,postgres --example heroes_api
+//! ```
+//!
+//! It serves on 127.0.0.1:8000 (or `ADDR`):
+//!
+//! | Route | Does |
+//! |-------|------|
+//! | `POST /heroes/` | creates a hero from a `HeroCreate` (its `password` hashed with Argon2id into `hashed_password`, which no response shows): 201 and the `HeroPublic` |
+//! | `GET /heroes/?offset=0&limit=100` | a page of heroes; `limit` is at most 100 |
+//! | `GET /heroes/{hero_id}` | one hero, or 404 |
+//! | `PATCH /heroes/{hero_id}` | writes the fields the `HeroUpdate` carries: a field left out is kept, `"age": null` clears the age |
+//! | `DELETE /heroes/{hero_id}` | `{"ok": true}`, or 404 |
+//! | `POST`, `GET`, `PATCH`, `DELETE` `/teams/...` | the same for teams; deleting a team leaves its heroes without one |
+//!
+//! Errors are JSON (`tablemodel::axum::ApiError`): 404 for a missing row, 422 for a body that is
+//! malformed or breaks a rule (naming each field and rule), 409 for a team name already taken.
+//! The tutorial's `HeroPublicWithTeam` and `TeamPublicWithHeroes` need relationships, which
+//! tablemodel does not have yet: they are left out.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tablemodel::axum::{ApiError, Db};
+use tablemodel::prelude::*;
+
+/// A team of heroes.
+#[derive(Model, Debug, Clone)]
+#[model(table = "team", create = TeamCreate, public = TeamPublic, update = TeamUpdate)]
+pub struct Team {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    /// The team's name, unique.
+    #[model(unique)]
+    #[validate(length(min = 1, max = 100))]
+    pub name: String,
+    /// Where the team meets.
+    #[validate(length(max = 200))]
+    pub headquarters: String,
+}
+
+/// A hero. The create schema takes a password, which the API stores hashed; no schema shows the
+/// hash.
+#[derive(Model, Debug, Clone)]
+#[model(table = "hero", create = HeroCreate, public = HeroPublic, update = HeroUpdate)]
+#[model(create_field(
+    /// The hero's password, stored hashed and never returned.
+    pub password: String
+))]
+#[model(update_field(
+    /// A new password, stored hashed.
+    pub password: String
+))]
+pub struct Hero {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    /// The hero's public name.
+    #[model(index)]
+    #[validate(length(min = 1, max = 100))]
+    pub name: String,
+    /// Who the hero really is.
+    pub secret_name: String,
+    /// Age in years, if known.
+    #[model(index)]
+    #[validate(range(min = 0, max = 10_000))]
+    pub age: Option<i32>,
+    #[model(skip_schemas)]
+    pub hashed_password: String,
+    /// The hero's team, if any.
+    #[model(foreign_key = Team::id, on_delete = set_null, index)]
+    pub team_id: Option<i64>,
+}
+
+/// Hashes a password with Argon2id and a random salt, as a PHC string (`$argon2id$v=19$...`).
+pub fn hash_password(password: &str) -> String {
+    use argon2::password_hash::PasswordHasher;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes())
+        .expect("Argon2 with its default parameters hashes any password")
+        .to_string()
+}
+
+/// `?offset=0&limit=100`, as the tutorial's list routes take them.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "utoipa", into_params(parameter_in = Query))]
+pub struct Page {
+    /// Rows to skip.
+    #[serde(default)]
+    #[cfg_attr(feature = "utoipa", param(minimum = 0))]
+    pub offset: i64,
+    /// Rows to return, at most 100.
+    #[serde(default = "Page::default_limit")]
+    #[cfg_attr(feature = "utoipa", param(minimum = 0, maximum = 100, default = 100))]
+    pub limit: i64,
+}
+
+impl Page {
+    fn default_limit() -> i64 {
+        100
+    }
+
+    /// Offset and limit for a query, or 422 when they are out of range.
+    fn bounds(query: Result<Query<Page>, QueryRejection>) -> Result<(u64, u64), ApiError> {
+        let Query(page) = query?;
+        let out_of_range = |what: &str| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{what} is out of range"),
+            )
+        };
+        let offset = u64::try_from(page.offset).map_err(|_| out_of_range("offset"))?;
+        let limit = u64::try_from(page.limit)
+            .ok()
+            .filter(|&l| l <= 100)
+            .ok_or_else(|| out_of_range("limit (0 to 100)"))?;
+        Ok((offset, limit))
+    }
+}
+
+/// `{"ok": true}`, the tutorial's answer to a delete.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct Deleted {
+    /// Always true.
+    pub ok: bool,
+}
+
+type Reply<T> = Result<Json<T>, ApiError>;
+
+#[cfg_attr(feature = "utoipa", utoipa::path(
+    post, path = "/heroes/", tag = "heroes", request_body = HeroCreate,
+    responses(
+        (status = 201, description = "The hero, as stored", body = HeroPublic),
+        (status = 400, description = "The body is not JSON", body = tablemodel::axum::ErrorBody),
+        (status = 409, description = "The team does not exist", body = tablemodel::axum::ErrorBody),
+        (status = 415, description = "The body is not declared JSON", body = tablemodel::axum::ErrorBody),
+        (status = 422, description = "A field is missing, mistyped or breaks a rule", body = tablemodel::axum::ErrorBody),
+    )
+))]
+async fn create_hero(
+    db: Db,
+    body: Result<Json<HeroCreate>, JsonRejection>,
+) -> Result<(StatusCode, Json<HeroPublic>), ApiError> {
+    let Json(hero) = body?;
+    let hero = db
+        .transaction(move |s| {
+            // Validated before the (deliberately slow) hash is computed.
+            let hero = Hero::from_create_with(hero, |h| hash_password(&h.password))?;
+            let handle = s.add(hero)?;
+            s.flush()?;
+            s.refresh(handle)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(HeroPublic::try_from(hero)?)))
+}
+
+#[cfg_attr(feature = "utoipa", utoipa::path(
+    get, path = "/heroes/", tag = "heroes", params(Page),
+    responses(
+        (status = 200, description = "A page of heroes", body = Vec<HeroPublic>),
+        (status = 400, description = "A parameter is not a number", body = tablemodel::axum::ErrorBody),
+        (status = 422, description = "A parameter is out of range", body = tablemodel::axum::ErrorBody),
+    )
+))]
+async fn read_heroes(db: Db, page: Result<Query<Page>, QueryRejection>) -> Reply<Vec<HeroPublic>> {
+    let (offset, limit) = Page::bounds(page)?;
+    let heroes = db
+        .transaction(move |s| {
+            s.exec(
+                select::<Hero>()
+                    .order_by(Hero::id)
+                    .offset(offset)
+                    .limit(limit),
+            )
+            .map(|r| r.all())
+        })
+        .await?;
+    let heroes = heroes.into_iter().map(HeroPublic::try_from);
+    Ok(Json(heroes.collect::<Result<_>>()?))
+}
+
+#[cfg_attr(feature = "utoipa", utoipa::path(
+    get, path = "/heroes/{hero_id}", tag = "heroes",
+    params(("hero_id" = i64, Path, description = "The hero's id")),
+    responses(
+        (status = 200, description = "The hero", body = HeroPublic),
+        (status = 400, description = "The id is not a number", body = tablemodel::axum::ErrorBody),
+        (status = 404, description = "No such hero", body = tablemodel::axum::ErrorBody),
+    )
+))]
+async fn read_hero(db: Db, id: Result<Path<i64>, PathRejection>) -> Reply<HeroPublic> {
+    let Path(hero_id) = id?;
+    let hero = db.transaction(move |s| s.get::<Hero>(hero_id)).await?;
+    let hero = hero.ok_or_else(|| ApiError::not_found("Hero not found"))?;
+    Ok(Json(HeroPublic::try_from(hero)?))
+}
+
+#[cfg_attr(feature = "utoipa", utoipa::path(
+    patch, path = "/heroes/{hero_id}", tag = "heroes", request_body = HeroUpdate,
+    params(("hero_id" = i64, Path, description = "The hero's id")),
+    responses(
+        (status = 200, description = "The hero, updated", body = HeroPublic),
+        (status = 400, description = "The id is not a number, or the body not JSON", body = tablemodel::axum::ErrorBody),
+        (status = 404, description = "No such hero", body = tablemodel::axum::ErrorBody),
+        (status = 409, description = "The team does not exist", body = tablemodel::axum::ErrorBody),
+        (status = 415, description = "The body is not declared JSON", body = tablemodel::axum::ErrorBody),
+        (status = 422, description = "A field is mistyped, null where it cannot be, or breaks a rule", body = tablemodel::axum::ErrorBody),
+    )
+))]
+async fn update_hero(
+    db: Db,
+    id: Result<Path<i64>, PathRejection>,
+    body: Result<Json<HeroUpdate>, JsonRejection>,
+) -> Reply<HeroPublic> {
+    let Path(hero_id) = id?;
+    let Json(update) = body?;
+    let hero = db
+        .transaction(move |s| {
+            let Some(mut hero) = s.get::<Hero>(hero_id)? else {
+                return Ok(None);
+            };
+            // The update's own field first: `apply` writes only columns.
+            let password = update.password.value().map(|p| hash_password(p));
+            hero.apply(update)?;
+            if let Some(hashed) = password {
+                hero.hashed_password = hashed;
+            }
+            s.add(hero.clone())?;
+            Ok(Some(hero))
+        })
+        .await?;
+    let hero = hero.ok_or_else(|| ApiError::not_found("Hero not found"))?;
+    Ok(Json(HeroPublic::try_from(hero)?))
+}
+
+#[cfg_attr(feature = "utoipa", utoipa::path(
+    delete, path = "/heroes/{hero_id}", tag = "heroes",
+    params(("hero_id" = i64, Path, description = "The hero's id")),
+    responses(
+        (status = 200, description = "Deleted", body = Deleted),
+        (status = 400, description = "The id is not a number", body = tablemodel::axum::ErrorBody),
+        (status = 404, description = "No such hero", body = tablemodel::axum::ErrorBody),
+    )
+))]
+async fn delete_hero(db: Db, id: Result<Path<i64>, PathRejection>) -> Reply<Deleted> {
+    let Path(hero_id) = id?;
+    let found = db
+        .transaction(move |s| match s.get::<Hero>(hero_id)? {
+            Some(hero) => s.delete(&hero).map(|()| true),
+            None => Ok(false),
+        })
+        .await?;
+    if !found {
+        return Err(ApiError::not_found("Hero not found"));
+    }
+    Ok(Json(Deleted { ok: true }))
+}
+
+#[cfg_attr(feature = "utoipa", utoipa::path(
+    post, path = "/teams/", tag = "teams", request_body = TeamCreate,
+    responses(
+        (status = 201, description = "The team, as stored", body = TeamPublic),
+        (status = 400, description = "The body is not JSON", body = tablemodel::axum::ErrorBody),
+        (status = 409, description = "The name is taken", body = tablemodel::axum::ErrorBody),
+        (status = 415, description = "The body is not declared JSON", body = tablemodel::axum::ErrorBody),
+        (status = 422, description = "A field is missing, mistyped or breaks a rule", body = tablemodel::axum::ErrorBody),
+    )
+))]
+async fn create_team(
+    db: Db,
+    body: Result<Json<TeamCreate>, JsonRejection>,
+) -> Result<(StatusCode, Json<TeamPublic>), ApiError> {
+    let Json(team) = body?;
+    let team = db
+        .transaction(move |s| {
+            let handle = s.add(Team::from_create(team)?)?;
+            s.flush()?;
+            s.refresh(handle)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(TeamPublic::try_from(team)?)))
+}
+
+#[cfg_attr(feature = "utoipa", utoipa::path(
+    get, path = "/teams/", tag = "teams", params(Page),
+    responses(
+        (status = 200, description = "A page of teams", body = Vec<TeamPublic>),
+        (status = 400, description = "A parameter is not a number", body = tablemodel::axum::ErrorBody),
+        (status = 422, description = "A parameter is out of range", body = tablemodel::axum::ErrorBody),
+    )
+))]
+async fn read_teams(db: Db, page: Result<Query<Page>, QueryRejection>) -> Reply<Vec<TeamPublic>> {
+    let (offset, limit) = Page::bounds(page)?;
+    let teams = db
+        .transaction(move |s| {
+            s.exec(
+                select::<Team>()
+                    .order_by(Team::id)
+                    .offset(offset)
+                    .limit(limit),
+            )
+            .map(|r| r.all())
+        })
+        .await?;
+    let teams = teams.into_iter().map(TeamPublic::try_from);
+    Ok(Json(teams.collect::<Result<_>>()?))
+}
+
+#[cfg_attr(feature = "utoipa", utoipa::path(
+    get, path = "/teams/{team_id}", tag = "teams",
+    params(("team_id" = i64, Path, description = "The team's id")),
+    responses(
+        (status = 200, description = "The team", body = TeamPublic),
+        (status = 400, description = "The id is not a number", body = tablemodel::axum::ErrorBody),
+        (status = 404, description = "No such team", body = tablemodel::axum::ErrorBody),
+    )
+))]
+async fn read_team(db: Db, id: Result<Path<i64>, PathRejection>) -> Reply<TeamPublic> {
+    let Path(team_id) = id?;
+    let team = db.transaction(move |s| s.get::<Team>(team_id)).await?;
+    let team = team.ok_or_else(|| ApiError::not_found("Team not found"))?;
+    Ok(Json(TeamPublic::try_from(team)?))
+}
+
+#[cfg_attr(feature = "utoipa", utoipa::path(
+    patch, path = "/teams/{team_id}", tag = "teams", request_body = TeamUpdate,
+    params(("team_id" = i64, Path, description = "The team's id")),
+    responses(
+        (status = 200, description = "The team, updated", body = TeamPublic),
+        (status = 400, description = "The id is not a number, or the body not JSON", body = tablemodel::axum::ErrorBody),
+        (status = 404, description = "No such team", body = tablemodel::axum::ErrorBody),
+        (status = 409, description = "The name is taken", body = tablemodel::axum::ErrorBody),
+        (status = 415, description = "The body is not declared JSON", body = tablemodel::axum::ErrorBody),
+        (status = 422, description = "A field is mistyped, null, or breaks a rule", body = tablemodel::axum::ErrorBody),
+    )
+))]
+async fn update_team(
+    db: Db,
+    id: Result<Path<i64>, PathRejection>,
+    body: Result<Json<TeamUpdate>, JsonRejection>,
+) -> Reply<TeamPublic> {
+    let Path(team_id) = id?;
+    let Json(update) = body?;
+    let team = db
+        .transaction(move |s| {
+            let Some(mut team) = s.get::<Team>(team_id)? else {
+                return Ok(None);
+            };
+            team.apply(update)?;
+            s.add(team.clone())?;
+            Ok(Some(team))
+        })
+        .await?;
+    let team = team.ok_or_else(|| ApiError::not_found("Team not found"))?;
+    Ok(Json(TeamPublic::try_from(team)?))
+}
+
+#[cfg_attr(feature = "utoipa", utoipa::path(
+    delete, path = "/teams/{team_id}", tag = "teams",
+    params(("team_id" = i64, Path, description = "The team's id")),
+    responses(
+        (status = 200, description = "Deleted; its heroes are left without a team", body = Deleted),
+        (status = 400, description = "The id is not a number", body = tablemodel::axum::ErrorBody),
+        (status = 404, description = "No such team", body = tablemodel::axum::ErrorBody),
+    )
+))]
+async fn delete_team(db: Db, id: Result<Path<i64>, PathRejection>) -> Reply<Deleted> {
+    let Path(team_id) = id?;
+    let found = db
+        .transaction(move |s| match s.get::<Team>(team_id)? {
+            Some(team) => s.delete(&team).map(|()| true),
+            None => Ok(false),
+        })
+        .await?;
+    if !found {
+        return Err(ApiError::not_found("Team not found"));
+    }
+    Ok(Json(Deleted { ok: true }))
+}
+
+/// The OpenAPI document of the routes above.
+#[cfg(feature = "utoipa")]
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Heroes API",
+        description = "SQLModel's FastAPI tutorial on tablemodel and axum"
+    ),
+    paths(
+        create_hero,
+        read_heroes,
+        read_hero,
+        update_hero,
+        delete_hero,
+        create_team,
+        read_teams,
+        read_team,
+        update_team,
+        delete_team,
+    ),
+    components(schemas(
+        HeroCreate,
+        HeroPublic,
+        HeroUpdate,
+        TeamCreate,
+        TeamPublic,
+        TeamUpdate,
+        Deleted,
+        tablemodel::axum::ErrorBody,
+    ))
+)]
+pub struct ApiDoc;
+
+/// The application: every route, over the engine's database (whose tables must exist).
+pub fn app(engine: Engine) -> Router {
+    let router = Router::new()
+        .route("/heroes/", get(read_heroes).post(create_hero))
+        .route(
+            "/heroes/{hero_id}",
+            get(read_hero).patch(update_hero).delete(delete_hero),
+        )
+        .route("/teams/", get(read_teams).post(create_team))
+        .route(
+            "/teams/{team_id}",
+            get(read_team).patch(update_team).delete(delete_team),
+        );
+    #[cfg(feature = "utoipa")]
+    let router = router.route(
+        "/openapi.json",
+        get(|| async { Json(<ApiDoc as utoipa::OpenApi>::openapi()) }),
+    );
+    router.with_state(engine)
+}
+
+fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    // The database first, before any async code: the PostgreSQL driver blocks on a runtime of
+    // its own, which tokio refuses inside an async task. Handlers reach it through `Db`, which
+    // runs their work on the blocking pool.
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".to_owned());
+    let engine = tablemodel::create_engine(&url)?;
+    metadata().create_all(&engine)?;
+    let addr = std::env::var("ADDR").unwrap_or_else(|_| "127.0.0.1:8000".to_owned());
+    tokio::runtime::Runtime::new()?.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&addr).await?;
+        println!(
+            "heroes API on http://{addr} ({} database)",
+            engine.dialect().name()
+        );
+        if cfg!(feature = "utoipa") {
+            println!("OpenAPI document: http://{addr}/openapi.json");
+        }
+        axum::serve(listener, app(engine))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    })?;
+    Ok(())
+}
