@@ -10,7 +10,6 @@ use std::sync::OnceLock;
 use crate::engine::Conn;
 use crate::error::{Error, Result};
 use crate::metadata::metadata;
-use crate::model::Row;
 use crate::session::Staged;
 use crate::sql::SqlWriter;
 use crate::table::Table;
@@ -86,9 +85,9 @@ fn rank(table: &Table) -> usize {
     ranks.get(table.name).copied().unwrap_or(usize::MAX)
 }
 
-/// Runs every staged write; returns, for each, the stored columns of an insert.
-pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Vec<Value>>>> {
-    let mut stored: Vec<Option<Vec<Value>>> = vec![None; pending.len()];
+/// Runs every staged write; returns, for each, what it stored that its model does not hold.
+pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Written>>> {
+    let mut stored: Vec<Option<Written>> = vec![None; pending.len()];
 
     let (mut deletes, mut writes): (Vec<usize>, Vec<usize>) =
         (0..pending.len()).partition(|&i| matches!(pending[i], Pending::Delete { .. }));
@@ -169,13 +168,17 @@ pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Vec
 }
 
 /// The foreign key value a child takes from its parent's stored row.
-fn fill(stored: &[Option<Vec<Value>>], link: ParentLink) -> Result<(usize, Value)> {
-    match &stored[link.op] {
-        Some(parent) => Ok((link.fk, parent[link.key].clone())),
-        None => Err(Error::Statement(
-            "a row was staged with a parent that is stored after it (a cycle of new rows)".into(),
-        )),
-    }
+fn fill(stored: &[Option<Written>], link: ParentLink) -> Result<(usize, Value)> {
+    stored[link.op]
+        .as_ref()
+        .and_then(|w| w.iter().find(|(column, _)| *column == link.key))
+        .map(|(_, key)| (link.fk, key.clone()))
+        .ok_or_else(|| {
+            Error::Statement(
+                "a row was staged with a parent that is stored after it (a cycle of new rows)"
+                    .into(),
+            )
+        })
 }
 
 fn has_key(model: &dyn Staged) -> bool {
@@ -196,19 +199,32 @@ fn insert_columns(
         .filter(move |c| with_key || !c.generated)
 }
 
-/// Inserts rows of one table and shape in one statement; returns each row as stored, in the
-/// order given.
+/// What a write stored that the model does not hold yet: `(column, value)` pairs (a generated
+/// key, foreign keys filled from parents, a bumped version).
+pub(crate) type Written = Vec<(usize, Value)>;
+
+/// Inserts rows of one table and shape in one statement; returns, in the order given, what
+/// each row stored beyond the model's own values. Only a generated key is read back: every
+/// other column is sent, so the database has nothing else to tell.
 pub(crate) fn insert_rows(
     conn: &mut Conn,
     table: &'static Table,
     models: &[NewRow<'_>],
     with_key: bool,
-) -> Result<Vec<Vec<Value>>> {
+) -> Result<Vec<Written>> {
+    let generated = table.generated_key().filter(|_| !with_key);
+    let columns: Vec<usize> = insert_columns(table, with_key).map(|c| c.index).collect();
+    if columns.is_empty() && models.len() > 1 {
+        // Only a generated key: one row per statement is all SQL offers.
+        let mut rows = Vec::with_capacity(models.len());
+        for m in models {
+            rows.extend(insert_rows(conn, table, std::slice::from_ref(m), with_key)?);
+        }
+        return Ok(rows);
+    }
     let mut out = SqlWriter::new(conn.dialect());
     out.push("INSERT INTO ").ident(table.name);
-    let columns: Vec<usize> = insert_columns(table, with_key).map(|c| c.index).collect();
     if columns.is_empty() {
-        // Only a generated key: one row per statement is all SQL offers.
         out.push(" DEFAULT VALUES");
     } else {
         for (n, &i) in columns.iter().enumerate() {
@@ -216,101 +232,84 @@ pub(crate) fn insert_rows(
                 .ident(table.columns[i].name);
         }
         out.push(") VALUES ");
-        for (r, model) in models.iter().enumerate() {
+        out.params.reserve(models.len() * columns.len());
+    }
+    let mut written: Vec<Written> = models.iter().map(|m| m.fill.clone()).collect();
+    if !columns.is_empty() {
+        for ((r, model), written) in models.iter().enumerate().zip(&mut written) {
             out.push(if r == 0 { "(" } else { ", (" });
             for (n, &i) in columns.iter().enumerate() {
                 if n > 0 {
                     out.push(", ");
                 }
-                out.param(model.value(i));
+                let value = model.value(i);
+                if let Some(stored) = value.at_storage_precision() {
+                    written.push((i, stored));
+                }
+                out.param(value);
             }
             out.push(")");
         }
     }
-    out.push(" RETURNING ");
-    for (i, c) in table.columns.iter().enumerate() {
-        if i > 0 {
-            out.push(", ");
-        }
-        out.ident(c.name);
-    }
-    if columns.is_empty() && models.len() > 1 {
-        let mut rows = Vec::with_capacity(models.len());
-        for m in models {
-            rows.extend(insert_rows(conn, table, std::slice::from_ref(m), with_key)?);
-        }
-        return Ok(rows);
-    }
-    let mut rows: Vec<Vec<Value>> = Vec::with_capacity(models.len());
+    let Some(key) = generated else {
+        let n = conn
+            .execute(&out.sql, &out.params)
+            .map_err(|e| name_table(e, table))?;
+        return if n == models.len() as u64 {
+            Ok(written)
+        } else {
+            Err(Error::Statement(format!(
+                "INSERT into {} stored {n} rows of {}",
+                table.name,
+                models.len()
+            )))
+        };
+    };
+    out.push(" RETURNING ").ident(key.name);
+    let mut keys: Vec<Value> = Vec::with_capacity(models.len());
     conn.query(&out.sql, &out.params, &mut |row| {
-        rows.push(read_all(row)?);
+        keys.push(row.value(0)?);
         Ok(())
     })
     .map_err(|e| name_table(e, table))?;
-    if rows.len() != models.len() {
+    if keys.len() != models.len() {
         return Err(Error::Statement(format!(
-            "INSERT into {} returned {} rows for {}",
+            "INSERT into {} returned {} keys for {} rows",
             table.name,
-            rows.len(),
+            keys.len(),
             models.len()
         )));
     }
-    match table.generated_key() {
-        // Keys the database generated in one statement ascend in the order of the VALUES
-        // rows; the order of RETURNING rows is not promised, so sort them back.
-        Some(key) if !with_key => rows.sort_by_key(|r| r[key.index].as_i64()),
-        _ => {
-            let position: HashMap<Vec<Value>, usize> = models
-                .iter()
-                .enumerate()
-                .map(|(n, m)| (key_of(table, |i| m.value(i).canonical()), n))
-                .collect();
-            let mut ordered: Vec<Option<Vec<Value>>> = vec![None; rows.len()];
-            for row in rows {
-                let n = position
-                    .get(&key_of(table, |i| row[i].clone().canonical()))
-                    .copied()
-                    .ok_or_else(|| {
-                        Error::Statement(format!(
-                            "INSERT into {} returned an unknown key",
-                            table.name
-                        ))
-                    })?;
-                ordered[n] = Some(row);
-            }
-            rows = ordered.into_iter().flatten().collect();
-        }
+    // Keys the database generates in one statement ascend in the order of the VALUES rows;
+    // the order of RETURNING rows is not promised, so sort them back.
+    keys.sort_by_key(Value::as_i64);
+    for (w, k) in written.iter_mut().zip(keys) {
+        w.push((key.index, k));
     }
-    Ok(rows)
-}
-
-fn key_of(table: &Table, value: impl Fn(usize) -> Value) -> Vec<Value> {
-    table.primary_key.iter().map(|&i| value(i)).collect()
-}
-
-fn read_all(row: &dyn Row) -> Result<Vec<Value>> {
-    (0..row.len()).map(|i| row.value(i)).collect()
+    Ok(written)
 }
 
 /// Updates the changed columns of one row; for a versioned table, only if the row still has
-/// the version the model was read with, which it then bumps. Returns the row as stored when
-/// the update wrote more than the model holds (the new version).
+/// the version the model was read with, which it then bumps (and returns).
 fn update_row(
     conn: &mut Conn,
     model: &dyn Staged,
     key: &[Value],
     changed: &[usize],
-) -> Result<Option<Vec<Value>>> {
+) -> Result<Option<Written>> {
     let table = model.table();
     let mut out = SqlWriter::new(conn.dialect());
     out.push("UPDATE ").ident(table.name).push(" SET ");
+    let mut written = Written::new();
     for (n, &i) in changed.iter().enumerate() {
         if n > 0 {
             out.push(", ");
         }
-        out.ident(table.columns[i].name)
-            .push(" = ")
-            .param(model.column_value(i));
+        let value = model.column_value(i);
+        if let Some(stored) = value.at_storage_precision() {
+            written.push((i, stored));
+        }
+        out.ident(table.columns[i].name).push(" = ").param(value);
     }
     let version = table.version.map(|v| (v, model.column_value(v)));
     let bumped = match &version {
@@ -336,17 +335,10 @@ fn update_row(
             table: table.name.to_owned(),
         }),
         Ok(0) => Err(Error::NotFound),
-        Ok(_) => Ok(bumped.map(|(v, next)| {
-            (0..table.columns.len())
-                .map(|i| {
-                    if i == v {
-                        next.clone()
-                    } else {
-                        model.column_value(i)
-                    }
-                })
-                .collect()
-        })),
+        Ok(_) => {
+            written.extend(bumped);
+            Ok(Some(written).filter(|w| !w.is_empty()))
+        }
         Err(e) => Err(name_table(e, table)),
     }
 }

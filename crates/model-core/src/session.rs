@@ -802,7 +802,7 @@ impl Session {
             })?
             .pop()
             .ok_or(Error::NotFound)?;
-        for (i, v) in values.into_iter().enumerate() {
+        for (i, v) in values {
             Model::set_column_value(model, i, v)?;
         }
         let values = (0..M::TABLE.columns.len())
@@ -846,9 +846,7 @@ impl Session {
                     slot, mut model, ..
                 } => {
                     let table = model.table();
-                    // Stored values come back in the database's own form (SQLite's integers for
-                    // booleans, text for times): remember them as the model holds them.
-                    for (i, v) in values.into_iter().flatten().enumerate() {
+                    for (i, v) in values.into_iter().flatten() {
                         model.set_column_value(i, v)?;
                     }
                     let values = (0..table.columns.len())

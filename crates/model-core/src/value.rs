@@ -89,6 +89,24 @@ impl Value {
         }
     }
 
+    /// The value as the databases store it, when that differs: times keep microseconds
+    /// (PostgreSQL's precision, and SQLite's text form here), so a model is brought to what was
+    /// stored.
+    pub(crate) fn at_storage_precision(&self) -> Option<Value> {
+        use chrono::{SubsecRound, Timelike};
+        let coarse = |nanos: u32| nanos % 1_000 != 0;
+        match self {
+            Value::Time(t) if coarse(t.nanosecond()) => Some(Value::Time(t.trunc_subsecs(6))),
+            Value::DateTime(t) if coarse(t.nanosecond()) => {
+                Some(Value::DateTime(t.trunc_subsecs(6)))
+            }
+            Value::DateTimeUtc(t) if coarse(t.nanosecond()) => {
+                Some(Value::DateTimeUtc(t.trunc_subsecs(6)))
+            }
+            _ => None,
+        }
+    }
+
     fn kind(&self) -> &'static str {
         match self {
             Value::Null => "NULL",
@@ -488,8 +506,8 @@ impl Value {
     pub fn to_text(&self) -> Option<String> {
         Some(match self {
             Value::Date(v) => v.format("%Y-%m-%d").to_string(),
-            Value::Time(v) => v.format("%H:%M:%S%.f").to_string(),
-            Value::DateTime(v) => v.format("%Y-%m-%d %H:%M:%S%.f").to_string(),
+            Value::Time(v) => v.format("%H:%M:%S%.6f").to_string(),
+            Value::DateTime(v) => v.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
             Value::DateTimeUtc(v) => v.format("%Y-%m-%d %H:%M:%S%.6f+00:00").to_string(),
             #[cfg(feature = "uuid")]
             Value::Uuid(v) => v.to_string(),
