@@ -94,7 +94,7 @@ impl Value {
     /// stored.
     pub(crate) fn at_storage_precision(&self) -> Option<Value> {
         use chrono::{SubsecRound, Timelike};
-        let coarse = |nanos: u32| nanos % 1_000 != 0;
+        let coarse = |nanos: u32| !nanos.is_multiple_of(1_000);
         match self {
             Value::Time(t) if coarse(t.nanosecond()) => Some(Value::Time(t.trunc_subsecs(6))),
             Value::DateTime(t) if coarse(t.nanosecond()) => {
