@@ -85,6 +85,39 @@ fn rank(table: &Table) -> usize {
     ranks.get(table.name).copied().unwrap_or(usize::MAX)
 }
 
+/// Whether these writes go out as one statement, which is atomic without a transaction.
+pub(crate) fn single_statement(pending: &[Pending], max_params: usize) -> bool {
+    let insert_like = |p: &Pending, table: &Table, with_key: bool| {
+        matches!(p, Pending::Insert { model, links, .. }
+            if links.is_empty()
+                && model.table().name == table.name
+                && has_key(model.as_ref()) == with_key)
+    };
+    match pending {
+        [] => false,
+        [Pending::Update { .. } | Pending::Delete { .. }] => true,
+        [Pending::Insert { model, links, .. }, rest @ ..] => {
+            let table = model.table();
+            let with_key = has_key(model.as_ref());
+            let columns = insert_columns(table, with_key).count();
+            links.is_empty()
+                && (rest.is_empty()
+                    || (columns > 0
+                        && pending.len() * columns <= max_params
+                        && rest.iter().all(|p| insert_like(p, table, with_key))))
+        }
+        [Pending::Delete { table, .. }, ..] => {
+            table.primary_key.len() == 1
+                && table.version.is_none()
+                && pending.len() <= max_params
+                && pending
+                    .iter()
+                    .all(|p| matches!(p, Pending::Delete { table: t, .. } if t.name == table.name))
+        }
+        _ => false,
+    }
+}
+
 /// Runs every staged write; returns, for each, what it stored that its model does not hold.
 pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Written>>> {
     let mut stored: Vec<Option<Written>> = vec![None; pending.len()];

@@ -1,6 +1,8 @@
 //! The rows a session holds, one entry per (table, primary key).
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use crate::table::Table;
 use crate::value::Value;
@@ -12,27 +14,66 @@ pub(crate) struct Loaded {
     pub(crate) fresh: bool,
 }
 
+/// A primary key, stored without a heap allocation when it has one column (the usual case)
+/// and looked up by a slice of values.
+#[derive(Clone)]
+enum Key {
+    One([Value; 1]),
+    Many(Vec<Value>),
+}
+
+impl Key {
+    /// The key columns of a row's values.
+    fn of(table: &Table, values: &[Value]) -> Key {
+        match table.primary_key {
+            [i] => Key::One([values[*i].clone()]),
+            columns => Key::Many(columns.iter().map(|&i| values[i].clone()).collect()),
+        }
+    }
+}
+
+impl Borrow<[Value]> for Key {
+    fn borrow(&self) -> &[Value] {
+        match self {
+            Key::One(v) => v,
+            Key::Many(v) => v,
+        }
+    }
+}
+
+// Hash and equality are the slice's, as `Borrow` requires.
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        Borrow::<[Value]>::borrow(self).hash(state);
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        Borrow::<[Value]>::borrow(self) == Borrow::<[Value]>::borrow(other)
+    }
+}
+
+impl Eq for Key {}
+
+type Rows = HashMap<Key, Loaded, foldhash::fast::RandomState>;
+
 /// One entry per (table, key): the state `add` compares against to find changed columns.
 #[derive(Default)]
 pub(crate) struct IdentityMap {
-    rows: HashMap<(&'static str, Vec<Value>), Loaded>,
+    tables: HashMap<&'static str, Rows, foldhash::fast::RandomState>,
 }
 
 impl IdentityMap {
     pub(crate) fn get(&self, table: &'static Table, key: &[Value]) -> Option<&Loaded> {
-        // The key is owned in the map; a lookup by borrowed parts would need a custom hash.
-        self.rows.get(&(table.name, key.to_vec()))
+        self.tables.get(table.name)?.get(key)
     }
 
     /// Remembers a row as stored, under the key its values hold.
     pub(crate) fn remember(&mut self, table: &'static Table, values: Vec<Value>) {
-        let key = table
-            .primary_key
-            .iter()
-            .map(|&i| values[i].clone())
-            .collect();
-        self.rows.insert(
-            (table.name, key),
+        let key = Key::of(table, &values);
+        self.tables.entry(table.name).or_default().insert(
+            key,
             Loaded {
                 values,
                 fresh: true,
@@ -41,27 +82,33 @@ impl IdentityMap {
     }
 
     pub(crate) fn remove(&mut self, table: &'static Table, key: Vec<Value>) {
-        self.rows.remove(&(table.name, key));
+        if let Some(rows) = self.tables.get_mut(table.name) {
+            rows.remove(key.as_slice());
+        }
     }
 
     pub(crate) fn expire(&mut self, table: &'static Table, key: Vec<Value>) {
-        if let Some(loaded) = self.rows.get_mut(&(table.name, key)) {
+        if let Some(loaded) = self
+            .tables
+            .get_mut(table.name)
+            .and_then(|rows| rows.get_mut(key.as_slice()))
+        {
             loaded.fresh = false;
         }
     }
 
     pub(crate) fn expire_all(&mut self) {
-        for loaded in self.rows.values_mut() {
+        for loaded in self.tables.values_mut().flat_map(|rows| rows.values_mut()) {
             loaded.fresh = false;
         }
     }
 
     /// Forgets the rows of a table that a bulk statement may have changed.
     pub(crate) fn forget_table(&mut self, table: &str) {
-        self.rows.retain(|(t, _), _| *t != table);
+        self.tables.remove(table);
     }
 
     pub(crate) fn clear(&mut self) {
-        self.rows.clear();
+        self.tables.clear();
     }
 }

@@ -170,6 +170,10 @@ impl Row for Vec<Value> {
 /// statements that read back generated keys and defaults. Deletes follow, referencing tables
 /// first, batched by key. Within a table, writes keep the order they were staged in.
 ///
+/// **Commit.** A commit whose writes go out as one statement (one batch of inserts of a table,
+/// one update, one batch of deletes), with no transaction open, sends just that statement:
+/// one statement is atomic by itself, so BEGIN and COMMIT would add two round trips for nothing.
+///
 /// **Failure.** A flush is all or nothing: when a statement fails, the database returns to
 /// where it was before the flush, the staged writes stay staged, no model is half-updated (no
 /// key assigned to a row that was not stored), and the error comes back typed. Call
@@ -825,11 +829,24 @@ impl Session {
     /// # Ok(()) }
     /// ```
     pub fn flush(&mut self) -> Result<()> {
+        self.flush_for(false)
+    }
+
+    /// Flushes; for a commit outside a transaction, writes that go out as one statement run
+    /// without BEGIN and COMMIT around them, since one statement is atomic by itself.
+    fn flush_for(&mut self, commit: bool) -> Result<()> {
         if self.pending.is_empty() {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending);
-        let results = self.guarded(|conn| flush::run(conn, &pending));
+        let alone = commit
+            && !self.in_transaction
+            && flush::single_statement(&pending, self.dialect().max_params());
+        let results = if alone {
+            flush::run(&mut self.conn, &pending)
+        } else {
+            self.guarded(|conn| flush::run(conn, &pending))
+        };
         let results = match results {
             Ok(results) => results,
             Err(e) => {
@@ -875,7 +892,7 @@ impl Session {
     /// # Ok(()) }
     /// ```
     pub fn commit(&mut self) -> Result<()> {
-        self.flush()?;
+        self.flush_for(true)?;
         if self.in_transaction {
             self.conn.execute_batch("COMMIT")?;
             self.in_transaction = false;
