@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use criterion::measurement::WallTime;
 use criterion::{Bencher, BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
-use tablemodel::{Engine, Session, raw, raw_execute, select};
+use tablemodel::{Engine, Model, Session, raw, raw_execute, select};
 
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -129,6 +129,58 @@ mod tm {
 
     pub type Loaded = Vec<(User, Vec<(Post, Vec<Comment>)>)>;
     pub type Joined = Vec<(User, Option<Post>)>;
+}
+
+/// The same tables with relationship fields, for eager loading (`select(..).load(..)`).
+mod tmr {
+    use tablemodel::{Model, Related};
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "users")]
+    pub struct User {
+        #[model(primary_key)]
+        pub id: Option<i32>,
+        pub name: String,
+        pub hair_color: Option<String>,
+        #[model(has_many(Post, foreign_key = user_id))]
+        pub posts: Related<Vec<Post>>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "posts")]
+    pub struct Post {
+        #[model(primary_key)]
+        pub id: Option<i32>,
+        #[model(foreign_key = User::id)]
+        pub user_id: i32,
+        pub title: String,
+        pub body: Option<String>,
+        #[model(has_many(Comment, foreign_key = post_id))]
+        pub comments: Related<Vec<Comment>>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "comments")]
+    pub struct Comment {
+        #[model(primary_key)]
+        pub id: Option<i32>,
+        #[model(foreign_key = Post::id)]
+        pub post_id: i32,
+        pub text: String,
+    }
+
+    /// How many users, posts and comments were loaded, for the checks.
+    pub fn shape(users: &[User]) -> (usize, usize, usize) {
+        let mut out = (users.len(), 0, 0);
+        for user in users {
+            let posts = user.posts.get().expect("posts loaded");
+            out.1 += posts.len();
+            for post in posts {
+                out.2 += post.comments.get().expect("comments loaded").len();
+            }
+        }
+        out
+    }
 }
 
 /// diesel's schema and models, and each operation once per connection type.
@@ -253,14 +305,12 @@ mod ds {
                 }
 
                 pub fn update_one(conn: &mut Conn, id: i32, version: usize) -> usize {
-                    conn.transaction(|conn| {
-                        let mut user: User = users::table.find(id).first(conn)?;
-                        user.name = format!("User {id} v{version}");
-                        diesel::update(users::table.find(id))
-                            .set(users::name.eq(&user.name))
-                            .execute(conn)
-                    })
-                    .expect("update one")
+                    let mut user: User = users::table.find(id).first(conn).expect("get");
+                    user.name = format!("User {id} v{version}");
+                    diesel::update(users::table.find(id))
+                        .set(users::name.eq(&user.name))
+                        .execute(conn)
+                        .expect("update")
                 }
 
                 pub fn targets(conn: &mut Conn, hair: &str, n: usize) -> Vec<User> {
@@ -946,6 +996,20 @@ fn medium_complex_query(c: &mut Criterion, env: &Env) {
                 },
                 |r| tm_ok(r, n),
             );
+            reader(
+                &mut g,
+                "tablemodel_join",
+                n,
+                || TmSession::new(env, backend, &seed()),
+                |f| {
+                    let query = select::<tm::User>()
+                        .left_join(tm::Post::user_id.eq(tm::User::id))
+                        .where_(tm::User::hair_color.eq("black"))
+                        .columns((tm::User::all(), tm::Post::all().optional()));
+                    f.session.exec(query).expect("join").all()
+                },
+                |r| tm_ok(r, n),
+            );
             match backend {
                 Backend::Sqlite => {
                     reader(
@@ -1129,6 +1193,17 @@ fn loading_associations(c: &mut Criterion, env: &Env) {
                 nest(users, posts, comments)
             },
             |r| shape(r) == expected,
+        );
+        reader(
+            &mut g,
+            "tablemodel_eager",
+            n,
+            || TmSession::new(env, backend, &seed()),
+            |f| {
+                let query = select::<tmr::User>().load(tmr::User::posts.then(tmr::Post::comments));
+                f.session.exec(query).expect("eager load").all()
+            },
+            |r| tmr::shape(r) == expected,
         );
         match backend {
             Backend::Sqlite => {
@@ -1346,7 +1421,9 @@ fn get_by_pk(c: &mut Criterion, env: &Env, hit: bool) {
     }
 }
 
-/// Read one row, change one column, write it back, commit: BEGIN, SELECT, UPDATE, COMMIT.
+/// Read one row, change one column, write it back, commit. tablemodel reads outside a
+/// transaction and commits a single UPDATE without BEGIN/COMMIT, so the other contenders send
+/// the same two statements: SELECT, then UPDATE of the one column, each on its own.
 fn update_one_column(c: &mut Criterion, env: &Env) {
     for backend in env.backends() {
         let mut g = c.benchmark_group(format!("update_one_column/{}", backend.name()));
@@ -1378,18 +1455,16 @@ fn update_one_column(c: &mut Criterion, env: &Env) {
                     |b, (conn, version), _| {
                         b.iter(|| {
                             *version += 1;
-                            let tx = conn.transaction().expect("begin");
-                            let mut user = tx
+                            let mut user = conn
                                 .prepare_cached(USER_BY_ID_SQLITE)
                                 .expect("prepare")
                                 .query_row([id], sqlite_user)
                                 .expect("get");
                             user.name = format!("User {id} v{version}");
-                            tx.prepare_cached(UPDATE_NAME_SQLITE)
+                            conn.prepare_cached(UPDATE_NAME_SQLITE)
                                 .expect("prepare")
                                 .execute(rusqlite::params![user.name, id])
-                                .expect("update");
-                            tx.commit().expect("commit");
+                                .expect("update")
                         })
                     },
                 );
@@ -1415,13 +1490,12 @@ fn update_one_column(c: &mut Criterion, env: &Env) {
                     |b, (f, version), _| {
                         b.iter(|| {
                             *version += 1;
-                            let mut tx = f.client.transaction().expect("begin");
-                            let row = tx.query_one(&f.by_id, &[&id]).expect("get");
+                            let row = f.client.query_one(&f.by_id, &[&id]).expect("get");
                             let mut user = pg_user(&row);
                             user.name = format!("User {id} v{version}");
-                            tx.execute(&f.update_name, &[&user.name, &id])
-                                .expect("update");
-                            tx.commit().expect("commit");
+                            f.client
+                                .execute(&f.update_name, &[&user.name, &id])
+                                .expect("update")
                         })
                     },
                 );

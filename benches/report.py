@@ -4,8 +4,8 @@
 Reads what criterion left under target/criterion (each benchmark's new/benchmark.json for its
 group, contender and size, and new/estimates.json for its median) and prints, for each trial
 and backend, a table of the median time of each contender and the ratios tablemodel/raw and
-tablemodel/diesel, then the list of places where tablemodel is above 1.05x raw or above 1.00x
-diesel.
+tablemodel/diesel (and the same for other `tablemodel_*` contenders, such as `tablemodel_join`),
+then the list of places where tablemodel is above 1.05x raw or above 1.00x diesel.
 
 Given several criterion directories (passes of the same benchmark binary, each run with its
 own CRITERION_HOME), each cell is the median of the passes' medians, and a last section lists
@@ -116,27 +116,42 @@ def fmt_ratio(r, limit):
     return f"**{text}**" if r > limit else text
 
 
+def ours_of(sizes):
+    """The tablemodel contenders of a group: `tablemodel` first, then `tablemodel_*`."""
+    names = {c for cells in sizes.values() for c in cells if c.startswith(OURS)}
+    return sorted(names, key=lambda c: (c != OURS, c))
+
+
+def short(contender):
+    return "ours" if contender == OURS else contender[len(OURS) + 1 :]
+
+
 def markdown(results, spread, passes):
     lines, slow = [], []
     for key in sorted(results, key=order):
         trial, backend = key
+        ours = ours_of(results[key])
         lines.append(f"### {trial} — {backend}")
         lines.append("")
-        lines.append("| size | tablemodel | raw | diesel | ours/raw | ours/diesel |")
-        lines.append("| ---: | ---: | ---: | ---: | ---: | ---: |")
+        header = ["size", *ours, RAW, DIESEL]
+        for c in ours:
+            header += [f"{short(c)}/raw", f"{short(c)}/diesel"]
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|" + " ---: |" * len(header))
         for size in sorted(results[key]):
             cell = results[key][size]
-            ours, raw, diesel = (cell.get(c) for c in CONTENDERS)
-            vs_raw, vs_diesel = ratio(ours, raw), ratio(ours, diesel)
-            lines.append(
-                f"| {size} | {fmt_time(ours)} | {fmt_time(raw)} | {fmt_time(diesel)} "
-                f"| {fmt_ratio(vs_raw, RAW_LIMIT)} | {fmt_ratio(vs_diesel, DIESEL_LIMIT)} |"
-            )
+            raw, diesel = cell.get(RAW), cell.get(DIESEL)
+            row = [str(size), *(fmt_time(cell.get(c)) for c in ours), fmt_time(raw), fmt_time(diesel)]
             over = []
-            if vs_raw is not None and vs_raw > RAW_LIMIT:
-                over.append(f"{vs_raw:.2f}x raw")
-            if vs_diesel is not None and vs_diesel > DIESEL_LIMIT:
-                over.append(f"{vs_diesel:.2f}x diesel")
+            for c in ours:
+                vs_raw, vs_diesel = ratio(cell.get(c), raw), ratio(cell.get(c), diesel)
+                row += [fmt_ratio(vs_raw, RAW_LIMIT), fmt_ratio(vs_diesel, DIESEL_LIMIT)]
+                name = "" if c == OURS else f"{c}: "
+                if vs_raw is not None and vs_raw > RAW_LIMIT:
+                    over.append(f"{name}{vs_raw:.2f}x raw")
+                if vs_diesel is not None and vs_diesel > DIESEL_LIMIT:
+                    over.append(f"{name}{vs_diesel:.2f}x diesel")
+            lines.append("| " + " | ".join(row) + " |")
             if over:
                 slow.append(f"- {trial} / {backend} / {size}: " + ", ".join(over))
         lines.append("")
@@ -151,7 +166,8 @@ def markdown(results, spread, passes):
             f"### Cells whose {passes} passes differ by more than {SPREAD_LIMIT - 1:.0%} (max/min)"
         )
         lines.append("")
-        rows = sorted(spread, key=lambda s: (order(s[0]), s[1], CONTENDERS.index(s[2])))
+        rank = {c: i for i, c in enumerate(CONTENDERS)}
+        rows = sorted(spread, key=lambda s: (order(s[0]), s[1], rank.get(s[2], 1), s[2]))
         for (trial, backend), size, contender, values in rows:
             times = ", ".join(fmt_time(v) for v in values)
             lines.append(

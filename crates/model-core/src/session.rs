@@ -370,13 +370,7 @@ impl Session {
                 return Ok(());
             }
         }
-        let slot = self.slots.len();
-        self.slots.push(None);
-        self.pending.push(Pending::Insert {
-            slot,
-            model: Box::new(RawRow { table, values }),
-            links,
-        });
+        self.stage_row(table, values, links);
         Ok(())
     }
 
@@ -558,14 +552,19 @@ impl Session {
         target: &C,
     ) -> Result<()> {
         let (table, values) = link_row(parent, relation, target)?;
+        self.stage_row(table, values, Vec::new());
+        Ok(())
+    }
+
+    /// Stages the insert of a row that has no model (a link row).
+    fn stage_row(&mut self, table: &'static Table, values: Vec<Value>, links: Vec<ParentLink>) {
         let slot = self.slots.len();
         self.slots.push(None);
         self.pending.push(Pending::Insert {
             slot,
             model: Box::new(RawRow { table, values }),
-            links: Vec::new(),
+            links,
         });
-        Ok(())
     }
 
     /// Stages the deletion of the link row joining `parent` and `target`.
