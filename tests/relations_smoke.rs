@@ -9,7 +9,7 @@ pub struct Team {
     #[model(primary_key)]
     pub id: Option<i64>,
     pub name: String,
-    #[model(has_many(Hero, foreign_key = team_id, cascade_delete))]
+    #[model(has_many(Hero, foreign_key = team_id, cascade_delete, back_populates = team))]
     pub heroes: Related<Vec<Hero>>,
 }
 
@@ -38,6 +38,14 @@ fn smoke(db: &TestDb) -> Result<()> {
     let teams = s.exec(select::<Team>().load(Team::heroes))?.all();
     assert_eq!(db.engine.statement_count() - before, 2);
     assert_eq!(teams[0].heroes.get()?.len(), 1);
+    // back_populates: each loaded hero holds its team (without the team's own heroes).
+    let back = teams[0].heroes.get()?[0]
+        .team
+        .get()?
+        .as_ref()
+        .expect("team");
+    assert_eq!(back.name, "Preventers");
+    assert!(!back.heroes.is_loaded());
     let heroes = s
         .exec(select::<Hero>().load(Hero::team).load(Hero::team))?
         .all();

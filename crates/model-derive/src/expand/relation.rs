@@ -31,12 +31,24 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 }
             },
         };
+        // The other side of each loaded row gets a copy of its parent.
+        let back = match &relation.kind {
+            RelationKind::HasMany {
+                back_populates: Some(back),
+                ..
+            } => quote! {
+                .with_back(|parent: &#ident, row: &mut #target| {
+                    row.#back.set(::core::option::Option::Some(::core::clone::Clone::clone(parent)))
+                })
+            },
+            _ => quote!(),
+        };
         let doc = format!("The `{name}` relationship, for loading.");
         Some(quote! {
             #[doc = #doc]
             #[allow(non_upper_case_globals)]
             #vis const #field: #krate::Relation<#ident, #target, #inner> =
-                #krate::Relation::new(#name, #link, |m: &mut #ident| &mut m.#field);
+                #krate::Relation::new(#name, #link, |m: &mut #ident| &mut m.#field) #back;
         })
     });
     quote! {

@@ -5,8 +5,12 @@ use syn::{GenericArgument, Ident, PathArguments, Type};
 
 /// How a relationship field finds its rows.
 pub(crate) enum RelationKind {
-    /// `has_many(Post, foreign_key = author_id [, cascade_delete])`.
-    HasMany { foreign_key: Ident, cascade: bool },
+    /// `has_many(Post, foreign_key = author_id [, cascade_delete] [, back_populates = author])`.
+    HasMany {
+        foreign_key: Ident,
+        cascade: bool,
+        back_populates: Option<Ident>,
+    },
     /// `belongs_to(User, key = author_id)`: `key` is this model's foreign key field.
     BelongsTo { key: Ident },
     /// `many_to_many(Team, link = HeroTeamLink, from = hero_id, to = team_id)`.
@@ -31,6 +35,7 @@ pub(crate) fn parse_key(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Relati
     let mut target: Option<syn::Path> = None;
     let (mut foreign_key, mut key, mut link, mut from, mut to) = (None, None, None, None, None);
     let mut cascade = false;
+    let mut back_populates = None;
     meta.parse_nested_meta(|inner| {
         let key_name = inner.path.get_ident().map(|i| i.to_string());
         match key_name.as_deref() {
@@ -38,6 +43,9 @@ pub(crate) fn parse_key(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Relati
                 foreign_key = Some(inner.value()?.parse()?)
             }
             Some("cascade_delete") if name == "has_many" => cascade = true,
+            Some("back_populates") if name == "has_many" => {
+                back_populates = Some(inner.value()?.parse()?)
+            }
             Some("key") if name == "belongs_to" => key = Some(inner.value()?.parse()?),
             Some("link") if name == "many_to_many" => link = Some(inner.value()?.parse()?),
             Some("from") if name == "many_to_many" => from = Some(inner.value()?.parse()?),
@@ -56,6 +64,7 @@ pub(crate) fn parse_key(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Relati
         "has_many" => RelationKind::HasMany {
             foreign_key: foreign_key.ok_or_else(|| missing("foreign_key"))?,
             cascade,
+            back_populates,
         },
         "belongs_to" => RelationKind::BelongsTo {
             key: key.ok_or_else(|| missing("key"))?,
