@@ -105,6 +105,13 @@ impl Drop for Api {
     }
 }
 
+/// `hero` (a `HeroPublic`) as `GET /heroes/{id}` answers it: with its team, here none.
+fn with_no_team(hero: &Value) -> Value {
+    let mut hero = hero.clone();
+    hero["team"] = Value::Null;
+    hero
+}
+
 /// A response never shows a password or its hash.
 fn assert_no_secret(json: &Value) {
     let text = json.to_string();
@@ -219,7 +226,7 @@ fn read_hero(db: &TestDb) -> Result<()> {
         api.hero(json!({"name": "Deadpond", "secret_name": "Dive Wilson", "password": "x"}));
     let (status, hero) = api.get(&format!("/heroes/{}", created["id"]));
     assert_eq!(status, 200);
-    assert_eq!(hero, created);
+    assert_eq!(hero, with_no_team(&created));
     let (status, body) = api.get("/heroes/424242");
     assert_eq!((status, body), (404, json!({"detail": "Hero not found"})));
     assert_eq!(api.get("/heroes/not-a-number").0, 400);
@@ -239,7 +246,7 @@ fn update_hero(db: &TestDb) -> Result<()> {
     assert_eq!(hero["name"], "Deadpuddle");
     assert_eq!(hero["secret_name"], "Dive Wilson");
     assert_eq!(hero["age"], 30);
-    assert_eq!(api.get(&path).1, hero);
+    assert_eq!(api.get(&path).1, with_no_team(&hero));
 
     // null clears a NULL-able field; a field that cannot be NULL refuses it.
     let (_, hero) = api.patch(&path, json!({"age": null}));
@@ -256,7 +263,7 @@ fn update_hero(db: &TestDb) -> Result<()> {
     let (status, body) = api.patch(&path, json!({"name": "", "age": 5}));
     assert_eq!(status, 422);
     assert_eq!(body["errors"][0]["field"], "name");
-    assert_eq!(api.get(&path).1, hero);
+    assert_eq!(api.get(&path).1, with_no_team(&hero));
 
     // An empty patch changes nothing; an unknown hero is a 404.
     assert_eq!(api.patch(&path, json!({})).1, hero);
@@ -363,6 +370,72 @@ fn teams(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// The tutorial's `HeroPublicWithTeam` and `TeamPublicWithHeroes`: a hero read alone comes with
+/// its team, a team with its heroes.
+fn read_with_relationships(db: &TestDb) -> Result<()> {
+    let api = Api::start(db);
+    let (_, preventers) = api.post(
+        "/teams/",
+        json!({"name": "Preventers", "headquarters": "Sharp Tower"}),
+    );
+    let (_, z_force) = api.post(
+        "/teams/",
+        json!({"name": "Z-Force", "headquarters": "Sister Margaret's Bar"}),
+    );
+    let rusty = api.hero(json!({
+        "name": "Rusty-Man", "secret_name": "Tommy Sharp", "age": 48, "password": "x",
+        "team_id": preventers["id"],
+    }));
+    let spider = api.hero(json!({
+        "name": "Spider-Boy", "secret_name": "Pedro Parqueador", "password": "x"
+    }));
+    let tarantula = api.hero(json!({
+        "name": "Tarantula", "secret_name": "Natalia Roman-on", "age": 32, "password": "x",
+        "team_id": preventers["id"],
+    }));
+
+    // A hero with its team, as TeamPublic; without one, null.
+    let (status, hero) = api.get(&format!("/heroes/{}", rusty["id"]));
+    assert_eq!(status, 200, "{hero}");
+    let mut expected = rusty.clone();
+    expected["team"] = preventers.clone();
+    assert_eq!(hero, expected);
+    assert_no_secret(&hero);
+    let (_, hero) = api.get(&format!("/heroes/{}", spider["id"]));
+    assert_eq!(hero, with_no_team(&spider));
+
+    // A team with its heroes, each a HeroPublic, in the order they were created.
+    let team_path = format!("/teams/{}", preventers["id"]);
+    let (status, team) = api.get(&team_path);
+    assert_eq!(status, 200, "{team}");
+    let mut expected = preventers.clone();
+    expected["heroes"] = json!([rusty, tarantula]);
+    assert_eq!(team, expected);
+    assert_no_secret(&team);
+    let (_, team) = api.get(&format!("/teams/{}", z_force["id"]));
+    assert_eq!(team["heroes"], json!([]));
+
+    // A hero moved to another team shows up there, and the list routes stay plain.
+    let (_, moved) = api.patch(
+        &format!("/heroes/{}", spider["id"]),
+        json!({"team_id": z_force["id"]}),
+    );
+    assert!(moved.get("team").is_none(), "{moved}");
+    let (_, hero) = api.get(&format!("/heroes/{}", spider["id"]));
+    assert_eq!(hero["team"], z_force);
+    let (_, team) = api.get(&format!("/teams/{}", z_force["id"]));
+    assert_eq!(team["heroes"], json!([moved]));
+    let (_, heroes) = api.get("/heroes/");
+    assert!(heroes[0].get("team").is_none(), "{heroes}");
+    let (_, teams) = api.get("/teams/");
+    assert!(teams[0].get("heroes").is_none(), "{teams}");
+    assert_eq!(
+        api.get("/teams/424242"),
+        (404, json!({"detail": "Team not found"}))
+    );
+    Ok(())
+}
+
 backend_tests!(
     create_hero,
     create_hero_ignores_the_client_id,
@@ -374,6 +447,7 @@ backend_tests!(
     passwords_are_hashed_and_never_returned,
     delete_hero,
     teams,
+    read_with_relationships,
 );
 
 #[cfg(feature = "utoipa")]
@@ -389,7 +463,9 @@ fn serves_the_openapi_document() {
         "HeroCreate",
         "HeroPublic",
         "HeroUpdate",
+        "HeroPublicWithTeam",
         "TeamCreate",
+        "TeamPublicWithHeroes",
         "ErrorBody",
     ] {
         assert!(schemas.get(name).is_some(), "no {name} schema");
@@ -404,4 +480,19 @@ fn serves_the_openapi_document() {
             .is_none()
     );
     assert!(doc["paths"]["/heroes/{hero_id}"]["patch"].is_object());
+
+    // The nested schemas refer to the related models' public schemas.
+    assert_eq!(
+        schemas["HeroPublicWithTeam"]["properties"]["team"]["oneOf"][1]["$ref"],
+        "#/components/schemas/TeamPublic"
+    );
+    assert_eq!(
+        schemas["TeamPublicWithHeroes"]["properties"]["heroes"]["items"]["$ref"],
+        "#/components/schemas/HeroPublic"
+    );
+    let read = &doc["paths"]["/teams/{team_id}"]["get"]["responses"]["200"];
+    assert_eq!(
+        read["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/TeamPublicWithHeroes"
+    );
 }

@@ -1,5 +1,6 @@
 //! API schemas generated from a model: `HeroCreate` in, `HeroPublic` out, `HeroUpdate` for
-//! partial updates, with the model's validation rules, on SQLite and PostgreSQL.
+//! partial updates, with the model's validation rules, and public schemas nesting related
+//! models (`public_with`), on SQLite and PostgreSQL.
 
 mod common;
 
@@ -61,6 +62,61 @@ pub struct Country {
     pub currency: String,
     #[model(default = "en")]
     pub language: String,
+}
+
+/// A squad and its members: the public schema with the members nested.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "squads", public = SquadPublic)]
+#[model(public_with(SquadPublicWithMembers { members: Vec<MemberPublic> }))]
+pub struct Squad {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    #[model(unique)]
+    pub name: String,
+    #[model(has_many(Member, foreign_key = squad_id))]
+    pub members: Related<Vec<Member>>,
+}
+
+/// A member of at most one squad, on any number of missions. One schema nests the squad, another
+/// the squad with its members and the missions.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "members", public = MemberPublic)]
+#[model(public_with(MemberPublicWithSquad { squad: Option<SquadPublic> }))]
+#[model(public_with(MemberPublicWithAll {
+    squad: Option<SquadPublicWithMembers>,
+    missions: Vec<MissionPublic>,
+}))]
+pub struct Member {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    pub name: String,
+    #[model(skip_public)]
+    pub secret_name: String,
+    #[model(foreign_key = Squad::id)]
+    pub squad_id: Option<i64>,
+    /// The member's squad.
+    #[model(belongs_to(Squad, key = squad_id))]
+    pub squad: Related<Option<Squad>>,
+    #[model(many_to_many(Mission, link = MemberMission, from = member_id, to = mission_code))]
+    pub missions: Related<Vec<Mission>>,
+}
+
+/// A natural key: its public conversion is a `From`, which `public_with` takes as well.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "missions", public = MissionPublic)]
+pub struct Mission {
+    #[model(primary_key)]
+    pub code: String,
+    pub title: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "member_missions")]
+pub struct MemberMission {
+    #[model(primary_key, foreign_key = Member::id, on_delete = cascade)]
+    pub member_id: i64,
+    #[model(primary_key, foreign_key = Mission::code, on_delete = cascade)]
+    pub mission_code: String,
 }
 
 fn euro() -> String {
@@ -304,6 +360,189 @@ fn natural_keys(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// The Preventers (Rusty-Man and Tarantula, Rusty-Man on mission "M1") and Spider-Boy, in no
+/// squad: the members' keys in that order.
+fn preventers(db: &TestDb) -> Result<[i64; 3]> {
+    let mut session = db.engine.session()?;
+    let mut squad = Squad::new("Preventers");
+    squad.members.set(vec![
+        Member::new("Rusty-Man", "Tommy Sharp"),
+        Member::new("Tarantula", "Natalia Roman-on"),
+    ]);
+    session.add(squad)?;
+    session.add(Member::new("Spider-Boy", "Pedro Parqueador"))?;
+    session.add(Mission::new("M1", "Save the city"))?;
+    session.commit()?;
+    let members = session.exec(select::<Member>().order_by(Member::id))?.all();
+    let mission = session.get::<Mission>("M1")?.unwrap();
+    session.link(&members[0], Member::missions, &mission)?;
+    session.commit()?;
+    let ids: Vec<i64> = members.iter().map(|m| m.id.unwrap()).collect();
+    Ok([ids[0], ids[1], ids[2]])
+}
+
+fn public_with_nests_loaded_relations(db: &TestDb) -> Result<()> {
+    let [rusty, tarantula, spider] = preventers(db)?;
+    let mut session = db.engine.session()?;
+
+    // belongs_to: the squad's public schema, or None.
+    let members = session
+        .exec(select::<Member>().order_by(Member::id).load(Member::squad))?
+        .all();
+    let members: Vec<MemberPublicWithSquad> = members
+        .into_iter()
+        .map(MemberPublicWithSquad::try_from)
+        .collect::<Result<_>>()?;
+    let squad = members[0].squad.clone().expect("Rusty-Man has a squad");
+    assert_eq!(squad.name, "Preventers");
+    assert_eq!(Some(squad.id), members[0].squad_id);
+    assert!(members[2].squad.is_none());
+    assert_eq!(
+        serde_json::to_value(&members[0]).unwrap(),
+        json!({
+            "id": rusty, "name": "Rusty-Man", "squad_id": squad.id,
+            "squad": {"id": squad.id, "name": "Preventers"},
+        }),
+        "the public columns (no secret_name), then the squad"
+    );
+    assert_eq!(
+        serde_json::to_value(&members[2]).unwrap()["squad"],
+        serde_json::Value::Null
+    );
+
+    // has_many: every member's public schema, in key order.
+    let squad = session
+        .exec(select::<Squad>().load(Squad::members))?
+        .one()?;
+    let squad = SquadPublicWithMembers::try_from(squad)?;
+    let names: Vec<&str> = squad.members.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["Rusty-Man", "Tarantula"]);
+    assert_eq!(
+        serde_json::to_value(&squad.members[1]).unwrap(),
+        json!({"id": tarantula, "name": "Tarantula", "squad_id": squad.id})
+    );
+
+    // many_to_many, and a nested schema of its own: the squad with its members.
+    let spider_boy = session
+        .exec(
+            select::<Member>()
+                .where_(Member::id.eq(spider))
+                .load(Member::squad.then(Squad::members))
+                .load(Member::missions),
+        )?
+        .one()?;
+    let spider_boy = MemberPublicWithAll::try_from(spider_boy)?;
+    assert!(spider_boy.squad.is_none() && spider_boy.missions.is_empty());
+    let rusty_man = session
+        .exec(
+            select::<Member>()
+                .where_(Member::id.eq(rusty))
+                .load(Member::squad.then(Squad::members))
+                .load(Member::missions),
+        )?
+        .one()?;
+    let rusty_man = MemberPublicWithAll::try_from(rusty_man)?;
+    assert_eq!(rusty_man.squad.as_ref().unwrap().members.len(), 2);
+    assert_eq!(
+        serde_json::to_value(&rusty_man.missions).unwrap(),
+        json!([{"code": "M1", "title": "Save the city"}])
+    );
+
+    // Back from JSON: a response a client reads; a missing relationship is empty.
+    let json = serde_json::to_value(&rusty_man).unwrap();
+    let read: MemberPublicWithAll = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&read).unwrap(), json);
+    let bare: MemberPublicWithSquad =
+        serde_json::from_value(json!({"id": 1, "name": "x", "squad_id": null})).unwrap();
+    assert!(bare.squad.is_none());
+    Ok(())
+}
+
+fn public_with_needs_the_relations_loaded(db: &TestDb) -> Result<()> {
+    let [rusty, ..] = preventers(db)?;
+    let mut session = db.engine.session()?;
+    let not_loaded = |r: Result<MemberPublicWithSquad>| matches!(r, Err(Error::NotLoaded));
+
+    // Read without loading: the relation is not read behind the caller's back.
+    let member = session.get::<Member>(rusty)?.unwrap();
+    assert!(not_loaded(MemberPublicWithSquad::try_from(member.clone())));
+    let squad = session.get::<Squad>(member.squad_id.unwrap())?.unwrap();
+    assert!(matches!(
+        SquadPublicWithMembers::try_from(squad),
+        Err(Error::NotLoaded)
+    ));
+
+    // Every nested relationship must be loaded, a nested schema's own ones included.
+    let load_squad = |session: &mut Session, nested: bool| -> Result<Member> {
+        let query = select::<Member>().where_(Member::id.eq(rusty));
+        let query = if nested {
+            query.load(Member::squad.then(Squad::members))
+        } else {
+            query.load(Member::squad)
+        };
+        session.exec(query)?.one()
+    };
+    let mut fresh = db.engine.session()?;
+    let squad_only = load_squad(&mut fresh, false)?;
+    assert!(MemberPublicWithSquad::try_from(squad_only.clone()).is_ok());
+    assert!(matches!(
+        MemberPublicWithAll::try_from(squad_only),
+        Err(Error::NotLoaded)
+    ));
+    let mut fresh = db.engine.session()?;
+    let without_missions = load_squad(&mut fresh, true)?;
+    assert!(matches!(
+        MemberPublicWithAll::try_from(without_missions),
+        Err(Error::NotLoaded)
+    ));
+
+    // Loaded by hand works too; a model never stored still has no key to show.
+    let mut unsaved = Member::new("Deadpond", "Dive Wilson");
+    unsaved.squad.set(None);
+    match MemberPublicWithSquad::try_from(unsaved) {
+        Err(Error::Statement(message)) => assert!(message.contains("store it first"), "{message}"),
+        other => panic!("expected Error::Statement, got {other:?}"),
+    }
+    Ok(())
+}
+
+#[cfg(feature = "utoipa")]
+#[test]
+fn openapi_nests_the_related_schemas() {
+    use utoipa::{PartialSchema, ToSchema};
+    let member = serde_json::to_value(MemberPublicWithSquad::schema()).unwrap();
+    assert_eq!(MemberPublicWithSquad::name(), "MemberPublicWithSquad");
+    let squad = &member["properties"]["squad"];
+    assert_eq!(
+        squad["oneOf"],
+        json!([{"type": "null"}, {"$ref": "#/components/schemas/SquadPublic"}])
+    );
+    assert_eq!(squad["description"], "The member's squad.");
+    assert_eq!(
+        member["required"],
+        json!(["id", "name", "squad_id", "squad"])
+    );
+    assert!(member["properties"].get("secret_name").is_none());
+
+    let squad = serde_json::to_value(SquadPublicWithMembers::schema()).unwrap();
+    let members = &squad["properties"]["members"];
+    assert_eq!(members["type"], "array");
+    assert_eq!(
+        members["items"],
+        json!({"$ref": "#/components/schemas/MemberPublic"})
+    );
+
+    // The schemas referred to, nested ones too, for the document's components.
+    let mut schemas = Vec::new();
+    <MemberPublicWithAll as ToSchema>::schemas(&mut schemas);
+    let mut names: Vec<&str> = schemas.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["MemberPublic", "MissionPublic", "SquadPublicWithMembers"]
+    );
+}
+
 #[cfg(feature = "utoipa")]
 #[test]
 fn openapi_schemas_follow_the_columns_and_rules() {
@@ -355,4 +594,6 @@ backend_tests!(
     update_refuses_null_for_required_fields,
     extra_create_fields_need_a_decision,
     natural_keys,
+    public_with_nests_loaded_relations,
+    public_with_needs_the_relations_loaded,
 );

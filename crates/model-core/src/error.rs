@@ -145,6 +145,14 @@ impl Error {
     }
 }
 
+/// The error of a conversion that cannot fail (a `From`, seen as `TryFrom`), so that generated
+/// code converts related models through `TryFrom` whether their schema's conversion can fail.
+impl From<std::convert::Infallible> for Error {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
 impl From<r2d2::Error> for Error {
     fn from(e: r2d2::Error) -> Self {
         Error::Pool(e.to_string())

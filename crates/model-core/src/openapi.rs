@@ -83,6 +83,32 @@ impl ObjectSchema {
         self
     }
 
+    /// A relationship of a `public_with` schema: a reference to the related model's schema,
+    /// or `null`; an array of references when `many`.
+    pub fn related<T: utoipa::ToSchema>(
+        mut self,
+        name: &str,
+        many: bool,
+        description: &str,
+    ) -> Self {
+        let to = utoipa::openapi::Ref::from_schema_name(T::name());
+        let description = (!description.is_empty()).then(|| description.to_owned());
+        let schema: RefOr<Schema> = if many {
+            ArrayBuilder::new()
+                .items(to)
+                .description(description)
+                .into()
+        } else {
+            utoipa::openapi::schema::OneOfBuilder::new()
+                .item(ObjectBuilder::new().schema_type(Type::Null))
+                .item(to)
+                .description(description)
+                .into()
+        };
+        self.builder = self.builder.property(name, schema).required(name);
+        self
+    }
+
     pub fn build(self) -> RefOr<Schema> {
         self.builder.into()
     }

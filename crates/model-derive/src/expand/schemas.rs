@@ -3,9 +3,10 @@
 //! `Hero::from_create`, `TryFrom<Hero> for HeroPublic` and `hero.apply(update)`.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 use syn::ext::IdentExt;
+use syn::spanned::Spanned;
 
 use super::validate::{self, Access};
 use crate::parse::{Bound, Default, Field, Model, RuleKind};
@@ -15,7 +16,16 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let create = s.create.as_ref().map(|name| create(model, name));
     let public = s.public.as_ref().map(|name| public(model, name));
     let update = s.update.as_ref().map(|name| update(model, name));
-    quote!(#create #public #update)
+    let public_with = s.public_with.iter().map(|with| {
+        let nested = with.nested.iter().map(|n| Nested {
+            field: &n.field,
+            ty: &n.ty,
+            schema: &n.schema,
+            many: n.many,
+        });
+        public_with(model, &with.name, nested.collect())
+    });
+    quote!(#create #public #update #(#public_with)*)
 }
 
 /// A schema's role in its docs and OpenAPI description.
@@ -268,6 +278,7 @@ fn create(model: &Model, name: &Ident) -> TokenStream {
                     .map(|f| extra_property(f, &f.ty, !f.is_option())),
             )
             .collect(),
+        &[],
     );
 
     let doc = struct_doc(
@@ -310,65 +321,121 @@ fn create(model: &Model, name: &Ident) -> TokenStream {
     }
 }
 
-fn public(model: &Model, name: &Ident) -> TokenStream {
-    let krate = super::krate();
-    let ident = &model.ident;
-    let vis = &model.vis;
-    let columns: Vec<&Field> = model
-        .columns()
-        .filter(|f| f.schemas.skip_public.is_none())
-        .collect();
-    // A generated key is always set once stored: the schema holds the value itself.
-    let ty = |f: &Field| {
+/// What the public schema and every `public_with` schema share: the columns a response shows.
+struct PublicColumns<'a> {
+    columns: Vec<&'a Field>,
+    /// Whether the model has a generated key, which the conversion needs set.
+    fallible: bool,
+}
+
+impl<'a> PublicColumns<'a> {
+    fn new(model: &'a Model) -> Self {
+        let columns: Vec<&Field> = model
+            .columns()
+            .filter(|f| f.schemas.skip_public.is_none())
+            .collect();
+        let fallible = columns.iter().any(|f| f.generated);
+        PublicColumns { columns, fallible }
+    }
+
+    /// A generated key is always set once stored: the schema holds the value itself.
+    fn ty(f: &Field) -> TokenStream {
         let ty = f.inner.as_ref().filter(|_| f.generated).unwrap_or(&f.ty);
         quote!(#ty)
-    };
-    let fields = columns.iter().map(|f| {
-        let field = &f.ident;
-        let fvis = &f.vis;
-        let docs = field_docs(f);
-        let serde = if f.generated {
-            lax_integer(f, "integer").map(|lax| quote!(#[serde(#lax)]))
-        } else {
-            Some(plain_serde(f, None))
-        };
-        let ty = ty(f);
-        quote!(#docs #serde #fvis #field: #ty,)
-    });
-    let checks = columns.iter().flat_map(|f| {
-        let access = if f.generated {
-            Access::Plain
-        } else {
-            Access::of(f)
-        };
-        f.rules.iter().map(move |r| validate::rule(f, r, access))
-    });
-    let validate = validate::impl_validate(name, checks);
+    }
 
-    let fallible = columns.iter().any(|f| f.generated);
-    let inits = columns.iter().map(|f| {
-        let field = &f.ident;
-        if f.generated {
-            quote!(#field: match model.#field {
-                ::core::option::Option::Some(value) => value,
-                ::core::option::Option::None => return ::core::result::Result::Err(unsaved()),
+    fn fields(&self) -> Vec<TokenStream> {
+        self.columns
+            .iter()
+            .map(|f| {
+                let field = &f.ident;
+                let fvis = &f.vis;
+                let docs = field_docs(f);
+                let serde = if f.generated {
+                    lax_integer(f, "integer").map(|lax| quote!(#[serde(#lax)]))
+                } else {
+                    Some(plain_serde(f, None))
+                };
+                let ty = Self::ty(f);
+                quote!(#docs #serde #fvis #field: #ty,)
             })
-        } else {
-            quote!(#field: model.#field)
+            .collect()
+    }
+
+    fn validate(&self, name: &Ident) -> TokenStream {
+        let checks = self.columns.iter().flat_map(|f| {
+            let access = if f.generated {
+                Access::Plain
+            } else {
+                Access::of(f)
+            };
+            f.rules.iter().map(move |r| validate::rule(f, r, access))
+        });
+        validate::impl_validate(name, checks)
+    }
+
+    /// `field: value` of each column, taken from `model`; a generated key that is unset
+    /// returns `unsaved()`, which the conversion defines when [`Self::fallible`].
+    fn inits(&self) -> Vec<TokenStream> {
+        self.columns
+            .iter()
+            .map(|f| {
+                let field = &f.ident;
+                if f.generated {
+                    quote!(#field: match model.#field {
+                        ::core::option::Option::Some(value) => value,
+                        ::core::option::Option::None => {
+                            return ::core::result::Result::Err(unsaved())
+                        }
+                    })
+                } else {
+                    quote!(#field: model.#field)
+                }
+            })
+            .collect()
+    }
+
+    /// `let unsaved = ...;`, the error of a conversion while the generated key is unset.
+    fn unsaved(&self, ident: &Ident, name: &Ident) -> TokenStream {
+        if !self.fallible {
+            return quote!();
         }
-    });
-    let conversion = if fallible {
+        let krate = super::krate();
         let message = format!(
             "a `{ident}` without its generated key cannot become a `{name}`: store it first \
              (add, commit, refresh)"
         );
+        quote! {
+            let unsaved = || #krate::Error::Statement(::std::string::String::from(#message));
+        }
+    }
+
+    fn properties(&self) -> Vec<TokenStream> {
+        self.columns
+            .iter()
+            .map(|f| column_property(f, Self::ty(f), true))
+            .collect()
+    }
+}
+
+fn public(model: &Model, name: &Ident) -> TokenStream {
+    let krate = super::krate();
+    let ident = &model.ident;
+    let vis = &model.vis;
+    let parts = PublicColumns::new(model);
+    let fields = parts.fields();
+    let validate = parts.validate(name);
+    let inits = parts.inits();
+    let fallible = parts.fallible;
+    let conversion = if fallible {
+        let unsaved = parts.unsaved(ident, name);
         quote! {
             /// Fails with `Error::Statement` while the generated key is unset (the model has
             /// not been stored and read back).
             impl ::core::convert::TryFrom<#ident> for #name {
                 type Error = #krate::Error;
                 fn try_from(model: #ident) -> #krate::Result<Self> {
-                    let unsaved = || #krate::Error::Statement(::std::string::String::from(#message));
+                    #unsaved
                     ::core::result::Result::Ok(#name { #(#inits,)* })
                 }
             }
@@ -385,10 +452,8 @@ fn public(model: &Model, name: &Ident) -> TokenStream {
     let openapi = openapi(
         name,
         &struct_doc(model, "What the API returns."),
-        columns
-            .iter()
-            .map(|f| column_property(f, ty(f), true))
-            .collect(),
+        parts.properties(),
+        &[],
     );
     let how = if fallible {
         format!("`{name}::try_from(model)`, which fails while the generated key is unset")
@@ -415,6 +480,180 @@ fn public(model: &Model, name: &Ident) -> TokenStream {
             #openapi
             #conversion
         };
+    }
+}
+
+/// A relationship a `public_with` schema nests: `team: Option<TeamPublic>`.
+struct Nested<'a> {
+    /// The relationship field.
+    field: &'a Ident,
+    /// The type as written.
+    ty: &'a syn::Type,
+    /// What each related model becomes: `TeamPublic`.
+    schema: &'a syn::Type,
+    /// A `Vec` rather than an `Option`.
+    many: bool,
+}
+
+/// `public_with(HeroPublicWithTeam { team: Option<TeamPublic> })`: the public columns, then each
+/// named relationship with every related model converted by `TryFrom` into its schema.
+fn public_with(model: &Model, name: &Ident, nested: Vec<Nested<'_>>) -> TokenStream {
+    let krate = super::krate();
+    let ident = &model.ident;
+    let vis = &model.vis;
+    let parts = PublicColumns::new(model);
+    // Checked in parse: each names a relationship field.
+    let nested: Vec<(&Nested, &Field)> = nested
+        .iter()
+        .filter_map(|n| Some((n, model.fields.iter().find(|f| f.ident == *n.field)?)))
+        .collect();
+
+    let fields = parts.fields();
+    let related_fields = nested.iter().map(|(n, f)| {
+        let field = &f.ident;
+        let fvis = &f.vis;
+        let ty = &n.ty;
+        let docs = related_docs(n, f);
+        quote!(#docs #[serde(default)] #fvis #field: #ty,)
+    });
+    let validate = parts.validate(name);
+
+    let takes = nested.iter().map(|(n, f)| {
+        let field = &f.ident;
+        let local = local(f);
+        let schema = &n.schema;
+        let target = f.relation.as_ref().map(|r| &r.target);
+        // Spanned so that a schema without the conversion is reported where it is named; `?`
+        // converts its error (`Infallible` for a `From`) into the library's.
+        let convert = quote_spanned! {schema.span()=>
+            <#schema as ::core::convert::TryFrom<#target>>::try_from(row)?
+        };
+        let rows = if n.many {
+            quote! {
+                {
+                    let mut out = ::std::vec::Vec::with_capacity(rows.len());
+                    for row in rows {
+                        out.push(#convert);
+                    }
+                    out
+                }
+            }
+        } else {
+            quote! {
+                match rows {
+                    ::core::option::Option::Some(row) => ::core::option::Option::Some(#convert),
+                    ::core::option::Option::None => ::core::option::Option::None,
+                }
+            }
+        };
+        quote! {
+            let #local = match model.#field {
+                #krate::Related::Loaded(rows) => #rows,
+                #krate::Related::NotLoaded => {
+                    return ::core::result::Result::Err(#krate::Error::NotLoaded)
+                }
+            };
+        }
+    });
+    let inits = parts.inits();
+    let related_inits = nested.iter().map(|(_, f)| {
+        let field = &f.ident;
+        let local = local(f);
+        quote!(#field: #local)
+    });
+    let unsaved = parts.unsaved(ident, name);
+
+    let names: Vec<String> = nested
+        .iter()
+        .map(|(_, f)| format!("`{}`", f.ident))
+        .collect();
+    let names = names.join(", ");
+    let key_error = if parts.fallible {
+        " `Error::Statement` while the generated key is unset."
+    } else {
+        ""
+    };
+    let conversion_doc = format!(
+        "Converts each loaded related model with its schema's own conversion.\n\n         # Errors\n\n`Error::NotLoaded` when {names} {was} not loaded (load {it} with          `select::<{ident}>().load(...)`), and the errors of the related schemas'          conversions.{key_error}",
+        was = if nested.len() == 1 { "was" } else { "were" },
+        it = if nested.len() == 1 { "it" } else { "them" },
+    );
+
+    let mut properties = parts.properties();
+    if cfg!(feature = "utoipa") {
+        properties.extend(nested.iter().map(|(n, f)| {
+            let key = json_name(f);
+            let schema = &n.schema;
+            let many = n.many;
+            let doc = related_doc_text(n, f);
+            quote!(.related::<#schema>(#key, #many, #doc))
+        }));
+    }
+    let schemas: Vec<&syn::Type> = nested.iter().map(|(n, _)| n.schema).collect();
+    let openapi = openapi(
+        name,
+        &struct_doc(model, "What the API returns, with related models nested."),
+        properties,
+        &schemas,
+    );
+
+    let doc = struct_doc(
+        model,
+        &format!(
+            "What the API returns for a [`{ident}`] with related models (SQLModel's `{name}`):              its public columns, then {names}, each related model in its own schema. Built with              `{name}::try_from(model)` once the relationships are loaded."
+        ),
+    );
+    let derives = derives(quote!());
+    quote! {
+        #[doc = #doc]
+        #derives
+        #vis struct #name {
+            #(#fields)*
+            #(#related_fields)*
+        }
+
+        const _: () = {
+            #validate
+            #openapi
+
+            #[doc = #conversion_doc]
+            impl ::core::convert::TryFrom<#ident> for #name {
+                type Error = #krate::Error;
+                // A schema converted from its model by `From` goes through `TryFrom` too.
+                #[allow(clippy::unnecessary_fallible_conversions)]
+                fn try_from(model: #ident) -> #krate::Result<Self> {
+                    #unsaved
+                    #(#takes)*
+                    ::core::result::Result::Ok(#name { #(#inits,)* #(#related_inits,)* })
+                }
+            }
+        };
+    }
+}
+
+/// The relationship field's doc comment, or a line saying what the field holds.
+fn related_docs(n: &Nested, f: &Field) -> TokenStream {
+    let docs = &f.schemas.docs;
+    if docs.is_empty() {
+        let line = related_doc_text(n, f);
+        quote!(#[doc = #line])
+    } else {
+        quote!(#(#docs)*)
+    }
+}
+
+fn related_doc_text(n: &Nested, f: &Field) -> String {
+    let text = f.schemas.doc_text();
+    if !text.is_empty() {
+        return text;
+    }
+    if n.many {
+        format!("The `{}` relationship: every related row.", f.ident)
+    } else {
+        format!(
+            "The `{}` relationship: the related row, or `null` when there is none.",
+            f.ident
+        )
     }
 }
 
@@ -529,6 +768,7 @@ fn update(model: &Model, name: &Ident) -> TokenStream {
             })
             .chain(extras.iter().map(|f| extra_property(f, &f.ty, false)))
             .collect(),
+        &[],
     );
     let doc = struct_doc(
         model,
@@ -582,13 +822,39 @@ fn literal_default(f: &Field, e: &syn::Expr) -> TokenStream {
 
 /// `impl ToSchema` for a schema, when the derive was built with the `utoipa` feature (which
 /// model-core's feature of that name turns on, so the paths below exist).
-fn openapi(name: &Ident, doc: &str, properties: Vec<TokenStream>) -> TokenStream {
+///
+/// `nested` are the schemas a `public_with` schema refers to, which `ToSchema::schemas` lists
+/// so that the OpenAPI document holds them too.
+fn openapi(
+    name: &Ident,
+    doc: &str,
+    properties: Vec<TokenStream>,
+    nested: &[&syn::Type],
+) -> TokenStream {
     if !cfg!(feature = "utoipa") {
         return quote!();
     }
     let krate = super::krate();
     let utoipa = quote!(#krate::__private::utoipa);
     let title = name.to_string();
+    let schemas = (!nested.is_empty()).then(|| {
+        quote! {
+            fn schemas(
+                schemas: &mut ::std::vec::Vec<(
+                    ::std::string::String,
+                    #utoipa::openapi::RefOr<#utoipa::openapi::schema::Schema>,
+                )>,
+            ) {
+                #(
+                    schemas.push((
+                        ::std::string::String::from(<#nested as #utoipa::ToSchema>::name()),
+                        <#nested as #utoipa::PartialSchema>::schema(),
+                    ));
+                    <#nested as #utoipa::ToSchema>::schemas(schemas);
+                )*
+            }
+        }
+    });
     quote! {
         impl #utoipa::PartialSchema for #name {
             fn schema() -> #utoipa::openapi::RefOr<#utoipa::openapi::schema::Schema> {
@@ -601,6 +867,7 @@ fn openapi(name: &Ident, doc: &str, properties: Vec<TokenStream>) -> TokenStream
             fn name() -> ::std::borrow::Cow<'static, str> {
                 ::std::borrow::Cow::Borrowed(#title)
             }
+            #schemas
         }
     }
 }

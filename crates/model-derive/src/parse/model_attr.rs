@@ -27,7 +27,7 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[Attribute]) -> ModelAttrs {
             } else if super::schema::parse_struct_key(cx, &meta, &mut out.schemas)? {
             } else {
                 return Err(meta.error(
-                    "unknown model attribute; expected `table = \"...\"`, `unique(a, b)`, `index(a, b)`, `create = Name`, `public = Name`, `update = Name`, `create_field(...)` or `update_field(...)`",
+                    "unknown model attribute; expected `table = \"...\"`, `unique(a, b)`, `index(a, b)`, `create = Name`, `public = Name`, `update = Name`, `create_field(...)`, `update_field(...)` or `public_with(Name { relationship: Type })`",
                 ));
             }
             Ok(())

@@ -1,12 +1,14 @@
 //! API schemas: the struct's `create = HeroCreate`, `public = HeroPublic`, `update = HeroUpdate`,
-//! `create_field(...)` and `update_field(...)`, and a field's `skip_create`, `skip_public`,
-//! `skip_update` and `skip_schemas`.
+//! `public_with(HeroPublicWithTeam { team: Option<TeamPublic> })`, `create_field(...)` and
+//! `update_field(...)`, and a field's `skip_create`, `skip_public`, `skip_update` and
+//! `skip_schemas`.
 
 use syn::meta::ParseNestedMeta;
-use syn::parse::Parser;
-use syn::{Attribute, Ident};
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, GenericArgument, Ident, PathArguments, Token, Type};
 
-use super::{Ctxt, Field, Model};
+use super::{Ctxt, Field, Model, RelationKind};
 
 /// The schemas a struct asks for, and the fields they have beyond the model's.
 #[derive(Default)]
@@ -18,6 +20,87 @@ pub(crate) struct Schemas {
     pub create_fields: Vec<Field>,
     /// `update_field(...)`: fields of the update schema that are not columns.
     pub update_fields: Vec<Field>,
+    /// `public_with(...)`: public schemas with related models nested.
+    pub public_with: Vec<PublicWith>,
+}
+
+/// `public_with(HeroPublicWithTeam { team: Option<TeamPublic> })`: the public schema's fields,
+/// plus each named relationship as the related model's schema.
+pub(crate) struct PublicWith {
+    pub name: Ident,
+    pub nested: Vec<Nested>,
+}
+
+/// One relationship of a `public_with` schema: `team: Option<TeamPublic>`.
+pub(crate) struct Nested {
+    /// The relationship field of the model.
+    pub field: Ident,
+    /// The type as written: `Option<TeamPublic>` or `Vec<HeroPublic>`.
+    pub ty: Type,
+    /// `TeamPublic`: what each related model becomes.
+    pub schema: Type,
+    /// `Vec<...>` rather than `Option<...>`.
+    pub many: bool,
+}
+
+impl Parse for PublicWith {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let name: Ident = input.parse()?;
+        let content;
+        syn::braced!(content in input);
+        let fields =
+            Punctuated::<(Ident, Type), Token![,]>::parse_terminated_with(&content, |input| {
+                let field: Ident = input.parse()?;
+                input.parse::<Token![:]>()?;
+                Ok((field, input.parse()?))
+            })?;
+        let mut nested = Vec::new();
+        for (field, ty) in fields {
+            let (many, schema) = match container(&ty) {
+                Some((many, schema)) => (many, schema.clone()),
+                None => {
+                    return Err(syn::Error::new_spanned(
+                        &ty,
+                        "a related schema is `Option<TeamPublic>` (belongs_to) or `Vec<HeroPublic>` (has_many, many_to_many)",
+                    ));
+                }
+            };
+            nested.push(Nested {
+                field,
+                ty,
+                schema,
+                many,
+            });
+        }
+        if nested.is_empty() {
+            return Err(syn::Error::new_spanned(
+                &name,
+                "name the relationships to nest: `public_with(HeroPublicWithTeam { team: Option<TeamPublic> })`",
+            ));
+        }
+        Ok(PublicWith { name, nested })
+    }
+}
+
+/// `(false, T)` for `Option<T>`, `(true, T)` for `Vec<T>`.
+fn container(ty: &Type) -> Option<(bool, &Type)> {
+    let Type::Path(p) = ty else { return None };
+    if p.qself.is_some() {
+        return None;
+    }
+    let last = p.path.segments.last()?;
+    let many = match last.ident.to_string().as_str() {
+        "Option" => false,
+        "Vec" => true,
+        _ => return None,
+    };
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        GenericArgument::Type(t) if args.args.len() == 1 => Some((many, t)),
+        _ => None,
+    }
 }
 
 /// Which schemas leave a field out, and its doc comment, which the schemas repeat.
@@ -80,6 +163,11 @@ pub(crate) fn parse_struct_key(
             }
         }
         return Ok(true);
+    } else if meta.path.is_ident("public_with") {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        out.public_with.push(content.parse()?);
+        return Ok(true);
     } else {
         return Ok(false);
     };
@@ -116,22 +204,30 @@ pub(crate) fn parse_field_key(
 /// Checks that need the whole struct.
 pub(crate) fn check(cx: &Ctxt, model: &Model) {
     let s = &model.schemas;
-    let names = [&s.create, &s.public, &s.update];
+    let names: Vec<&Ident> = [&s.create, &s.public, &s.update]
+        .into_iter()
+        .flatten()
+        .chain(s.public_with.iter().map(|p| &p.name))
+        .collect();
     for (i, name) in names.iter().enumerate() {
-        let Some(name) = name else { continue };
-        if *name == model.ident {
+        if **name == model.ident {
             cx.error(name, "a schema needs a name of its own, not the model's");
         }
-        if names[..i].iter().any(|n| n.as_ref() == Some(name)) {
+        if names[..i].contains(name) {
             cx.error(name, "two schemas cannot have the same name");
         }
     }
+    for with in &s.public_with {
+        check_public_with(cx, model, with);
+    }
+    // `skip_public` also shapes the `public_with` schemas.
+    let public = s.public.is_some() || !s.public_with.is_empty();
     for f in &model.fields {
         let fs = &f.schemas;
         let keys = [
-            (&fs.skip_create, &s.create, "create"),
-            (&fs.skip_public, &s.public, "public"),
-            (&fs.skip_update, &s.update, "update"),
+            (&fs.skip_create, s.create.is_some(), "create"),
+            (&fs.skip_public, public, "public"),
+            (&fs.skip_update, s.update.is_some(), "update"),
         ];
         for (key, schema, which) in keys {
             let Some(key) = key else { continue };
@@ -143,7 +239,7 @@ pub(crate) fn check(cx: &Ctxt, model: &Model) {
                 break;
             }
             // `skip_schemas` asks for no particular schema, so it needs none.
-            if schema.is_none() && key != "skip_schemas" {
+            if !schema && key != "skip_schemas" {
                 cx.error(
                     key,
                     format!("the model has no {which} schema: add `{which} = Name` to the struct's #[model(...)]"),
@@ -174,6 +270,48 @@ pub(crate) fn check(cx: &Ctxt, model: &Model) {
                     ),
                 );
             }
+        }
+    }
+}
+
+/// Each nested field names a relationship of the model, once, in the container its kind holds.
+fn check_public_with(cx: &Ctxt, model: &Model, with: &PublicWith) {
+    for (i, nested) in with.nested.iter().enumerate() {
+        let field = &nested.field;
+        if with.nested[..i].iter().any(|n| n.field == *field) {
+            cx.error(field, format!("`{field}` is already nested in this schema"));
+            continue;
+        }
+        let Some(f) = model.fields.iter().find(|f| f.ident == *field) else {
+            cx.error(field, format!("no relationship field named `{field}`"));
+            continue;
+        };
+        let Some(relation) = &f.relation else {
+            let why = if f.skip {
+                "a field that is not a column"
+            } else {
+                "a column, already in the schema"
+            };
+            cx.error(
+                field,
+                format!(
+                    "`{field}` is {why}: `public_with` nests relationship fields (`has_many`, `belongs_to`, `many_to_many`)"
+                ),
+            );
+            continue;
+        };
+        let schema = &nested.schema;
+        let schema = quote::quote!(#schema).to_string();
+        match (&relation.kind, nested.many) {
+            (RelationKind::BelongsTo { .. }, true) => cx.error(
+                &nested.ty,
+                format!("`{field}` is a belongs_to relationship, at most one row: write `Option<{schema}>`"),
+            ),
+            (RelationKind::HasMany { .. } | RelationKind::ManyToMany { .. }, false) => cx.error(
+                &nested.ty,
+                format!("`{field}` holds a list of rows: write `Vec<{schema}>`"),
+            ),
+            _ => {}
         }
     }
 }
