@@ -10,8 +10,9 @@
 //! ```
 //!
 //! Each trial has one criterion group per backend (`trivial_query/sqlite`, ...); the
-//! contenders are the function ids (`tablemodel`, `raw`, `diesel`) and the size is the
-//! parameter, so the report lists them side by side. The schema is diesel_bench's: users(id,
+//! contenders are the function ids (`tablemodel`, `raw`, `diesel`, and `tablemodel_join` /
+//! `tablemodel_eager` where the library's join builder or eager loading applies) and the size
+//! is the parameter, so the report lists them side by side. The schema is diesel_bench's: users(id,
 //! name, hair_color NULL), posts(id, user_id, title, body NULL), comments(id, post_id, text).
 //! BENCHMARKS.md says what each trial measures.
 
@@ -602,7 +603,8 @@ impl Env {
 }
 
 /// A schema of its own on the PostgreSQL server, loaded with a trial's data and dropped at
-/// the end; `url` connects with it as the search path and `synchronous_commit = off`.
+/// the end; `url` connects without TLS, with it as the search path and
+/// `synchronous_commit = off`.
 struct PgSchema {
     admin_url: String,
     name: String,
@@ -629,9 +631,11 @@ impl PgSchema {
             ))
             .expect("create and load the schema");
         let sep = if admin_url.contains('?') { '&' } else { '?' };
-        // Commits do not wait for the WAL flush: the disk's latency is not what is compared.
+        // Plain TCP for every contender (libpq, under diesel, would otherwise prefer TLS), and
+        // commits that do not wait for the WAL flush: the disk's latency is not compared.
         let url = format!(
-            "{admin_url}{sep}options=-c%20search_path%3D{name}%20-c%20synchronous_commit%3Doff"
+            "{admin_url}{sep}sslmode=disable&options=-c%20search_path%3D{name}\
+             %20-c%20synchronous_commit%3Doff"
         );
         PgSchema {
             admin_url,

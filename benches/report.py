@@ -8,11 +8,13 @@ tablemodel/diesel (and the same for other `tablemodel_*` contenders, such as `ta
 then the list of places where tablemodel is above 1.05x raw or above 1.00x diesel.
 
 Given several criterion directories (passes of the same benchmark binary, each run with its
-own CRITERION_HOME), each cell is the median of the passes' medians, and a last section lists
-the cells whose passes differ by more than 30%.
+own CRITERION_HOME), each cell is the median of the passes' medians (with --best, the lowest
+of them), and a last section lists the cells whose passes differ by more than 30%.
 
     python3 benches/report.py                  # target/criterion of this checkout
     python3 benches/report.py DIR [DIR ...]    # one or more criterion directories
+    python3 benches/report.py --best DIR ...   # the fastest pass of each cell
+    python3 benches/report.py --backend=postgres ...   # one backend only
     python3 benches/report.py --json [DIR ...] # the medians (ns) as JSON instead
 """
 
@@ -68,8 +70,9 @@ def load(base):
     return results
 
 
-def combine(runs):
-    """The median over passes of each cell, and the cells whose passes spread too far."""
+def combine(runs, pick=statistics.median):
+    """One value per cell over the passes (their median, or `pick`), and the cells whose
+    passes spread too far."""
     merged, spread = {}, []
     for run in runs:
         for key, sizes in run.items():
@@ -81,7 +84,7 @@ def combine(runs):
     for key, sizes in merged.items():
         for size, cells in sizes.items():
             for contender, values in cells.items():
-                out.setdefault(key, {}).setdefault(size, {})[contender] = statistics.median(values)
+                out.setdefault(key, {}).setdefault(size, {})[contender] = pick(values)
                 if len(values) > 1 and max(values) / min(values) > SPREAD_LIMIT:
                     spread.append((key, size, contender, values))
     return out, spread
@@ -146,14 +149,16 @@ def markdown(results, spread, passes):
             for c in ours:
                 vs_raw, vs_diesel = ratio(cell.get(c), raw), ratio(cell.get(c), diesel)
                 row += [fmt_ratio(vs_raw, RAW_LIMIT), fmt_ratio(vs_diesel, DIESEL_LIMIT)]
-                name = "" if c == OURS else f"{c}: "
+                parts = []
                 if vs_raw is not None and vs_raw > RAW_LIMIT:
-                    over.append(f"{name}{vs_raw:.2f}x raw")
+                    parts.append(f"{vs_raw:.2f}x raw")
                 if vs_diesel is not None and vs_diesel > DIESEL_LIMIT:
-                    over.append(f"{name}{vs_diesel:.2f}x diesel")
+                    parts.append(f"{vs_diesel:.2f}x diesel")
+                if parts:
+                    over.append(f"{c} " + ", ".join(parts))
             lines.append("| " + " | ".join(row) + " |")
             if over:
-                slow.append(f"- {trial} / {backend} / {size}: " + ", ".join(over))
+                slow.append(f"- {trial} / {backend} / {size}: " + "; ".join(over))
         lines.append("")
     lines.append(
         f"### Where tablemodel is above {RAW_LIMIT:.2f}x raw or above {DIESEL_LIMIT:.2f}x diesel"
@@ -187,7 +192,12 @@ def main(argv):
                 f"no criterion results under {base}: "
                 "run `cargo bench --features postgres --bench orm` first"
             )
-    results, spread = combine([load(base) for base in bases])
+    pick = min if "--best" in argv else statistics.median
+    results, spread = combine([load(base) for base in bases], pick)
+    backends = [a.split("=", 1)[1] for a in argv if a.startswith("--backend=")]
+    if backends:
+        results = {k: v for k, v in results.items() if k[1] in backends}
+        spread = [s for s in spread if s[0][1] in backends]
     if "--json" in argv:
         out = {
             f"{t}/{b}": {str(s): cells for s, cells in sorted(sizes.items())}

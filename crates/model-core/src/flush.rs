@@ -119,8 +119,8 @@ pub(crate) fn single_statement(pending: &[Pending], max_params: usize) -> bool {
 }
 
 /// Runs every staged write; returns, for each, what it stored that its model does not hold.
-pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Written>>> {
-    let mut stored: Vec<Option<Written>> = vec![None; pending.len()];
+pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Stored>>> {
+    let mut stored: Vec<Option<Stored>> = (0..pending.len()).map(|_| None).collect();
 
     let (mut deletes, mut writes): (Vec<usize>, Vec<usize>) =
         (0..pending.len()).partition(|&i| matches!(pending[i], Pending::Delete { .. }));
@@ -173,7 +173,8 @@ pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Wri
                 changed,
                 ..
             } => {
-                stored[writes[at]] = update_row(conn, model.as_ref(), key, changed)?;
+                stored[writes[at]] = update_row(conn, model.as_ref(), key, changed)?
+                    .map(|written| Stored { written, row: None });
                 at += 1;
             }
             Pending::Delete { .. } => unreachable!("deletes were set apart"),
@@ -201,10 +202,10 @@ pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Wri
 }
 
 /// The foreign key value a child takes from its parent's stored row.
-fn fill(stored: &[Option<Written>], link: ParentLink) -> Result<(usize, Value)> {
+fn fill(stored: &[Option<Stored>], link: ParentLink) -> Result<(usize, Value)> {
     stored[link.op]
         .as_ref()
-        .and_then(|w| w.iter().find(|(column, _)| *column == link.key))
+        .and_then(|s| s.written.iter().find(|(column, _)| *column == link.key))
         .map(|(_, key)| (link.fk, key.clone()))
         .ok_or_else(|| {
             Error::Statement(
@@ -236,6 +237,39 @@ fn insert_columns(
 /// key, foreign keys filled from parents, a bumped version).
 pub(crate) type Written = Vec<(usize, Value)>;
 
+/// What one staged write stored: the columns its model must take, and for an insert the whole
+/// row as stored (the values it bound, reused as the identity map's snapshot).
+pub(crate) struct Stored {
+    pub(crate) written: Written,
+    pub(crate) row: Option<Vec<Value>>,
+}
+
+/// The rows an insert stored, rebuilt from the values it bound and what it learnt back.
+fn stored_rows(
+    table: &Table,
+    columns: &[usize],
+    params: Vec<Value>,
+    written: Vec<Written>,
+) -> Vec<Stored> {
+    let mut params = params.into_iter();
+    written
+        .into_iter()
+        .map(|written| {
+            let mut row = vec![Value::Null; table.columns.len()];
+            for &i in columns {
+                row[i] = params.next().unwrap_or(Value::Null);
+            }
+            for (i, v) in &written {
+                row[*i] = v.clone();
+            }
+            Stored {
+                written,
+                row: Some(row),
+            }
+        })
+        .collect()
+}
+
 /// Inserts rows of one table and shape in one statement; returns, in the order given, what
 /// each row stored beyond the model's own values. Only a generated key is read back: every
 /// other column is sent, so the database has nothing else to tell.
@@ -244,7 +278,7 @@ pub(crate) fn insert_rows(
     table: &'static Table,
     models: &[NewRow<'_>],
     with_key: bool,
-) -> Result<Vec<Written>> {
+) -> Result<Vec<Stored>> {
     let generated = table.generated_key().filter(|_| !with_key);
     let columns: Vec<usize> = insert_columns(table, with_key).map(|c| c.index).collect();
     if columns.is_empty() && models.len() > 1 {
@@ -289,7 +323,7 @@ pub(crate) fn insert_rows(
             .execute(&out.sql, &out.params)
             .map_err(|e| name_table(e, table))?;
         return if n == models.len() as u64 {
-            Ok(written)
+            Ok(stored_rows(table, &columns, out.params, written))
         } else {
             Err(Error::Statement(format!(
                 "INSERT into {} stored {n} rows of {}",
@@ -319,7 +353,7 @@ pub(crate) fn insert_rows(
     for (w, k) in written.iter_mut().zip(keys) {
         w.push((key.index, k));
     }
-    Ok(written)
+    Ok(stored_rows(table, &columns, out.params, written))
 }
 
 /// Updates the changed columns of one row; for a versioned table, only if the row still has

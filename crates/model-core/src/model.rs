@@ -30,6 +30,11 @@ pub trait Model: FromRow + validator::Validate + Send + 'static {
     /// The value of the column at `index` (declaration order).
     fn column_value(&self, index: usize) -> Value;
 
+    /// Whether the column at `index` holds `value`, without copying the column.
+    fn column_eq(&self, index: usize, value: &Value) -> bool {
+        self.column_value(index) == *value
+    }
+
     /// Stores a value read back from the database into the column at `index`.
     fn set_column_value(&mut self, index: usize, value: Value) -> Result<()>;
 
@@ -119,6 +124,11 @@ pub trait Row {
     }
     /// The value of column `index`.
     fn value(&self, index: usize) -> Result<Value>;
+
+    /// Whether column `index` is NULL; backends answer without decoding the value.
+    fn is_null(&self, index: usize) -> Result<bool> {
+        Ok(self.value(index)?.is_null())
+    }
 }
 
 /// Reads a row's columns in order; what `Model::from_row` and [`FromRow`] consume.
@@ -144,6 +154,16 @@ impl<'r> RowReader<'r> {
     /// Starts reading at the first column.
     pub fn new(row: &'r dyn Row) -> Self {
         RowReader { row, next: 0 }
+    }
+
+    /// Whether the column `ahead` places after the next one is NULL, without reading it.
+    pub fn is_null_ahead(&self, ahead: usize) -> Result<bool> {
+        self.row.is_null(self.next + ahead)
+    }
+
+    /// Skips `n` columns.
+    pub fn skip(&mut self, n: usize) {
+        self.next += n;
     }
 
     /// Decodes the next column.

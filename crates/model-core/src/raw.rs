@@ -3,7 +3,7 @@
 use std::marker::PhantomData;
 
 use crate::error::Result;
-use crate::model::FromRow;
+use crate::model::{FromRow, RowReader};
 use crate::select::Results;
 use crate::session::Session;
 use crate::sql::translate_placeholders;
@@ -78,7 +78,22 @@ impl<T: FromRow> Statement for Raw<T> {
 
     fn run(self, session: &mut Session) -> Result<Results<T>> {
         let sql = translate_placeholders(&self.sql, session.dialect());
-        session.read_raw(&sql, &self.params).map(Results)
+        // A plain SELECT cannot write: it takes the read path (no transaction of its own, no
+        // savepoint). Anything else that returns rows (`INSERT ... RETURNING`, a CTE) is
+        // guarded like a write.
+        let read_only = self
+            .sql
+            .trim_start()
+            .get(..6)
+            .is_some_and(|head| head.eq_ignore_ascii_case("select"));
+        let rows = if read_only {
+            session.read(&sql, &self.params, |row| {
+                T::from_row(&mut RowReader::new(row))
+            })?
+        } else {
+            session.read_raw(&sql, &self.params)?
+        };
+        Ok(Results(rows))
     }
 }
 

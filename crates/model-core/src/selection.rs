@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::expr::{Expr, Node};
 use crate::model::{Model, RowReader};
 use crate::session::Session;
-use crate::value::{FromValue, Value};
+use crate::value::FromValue;
 
 /// The select list of a query and how each result row decodes.
 ///
@@ -136,13 +136,15 @@ impl<M: Model> Selection for Maybe<M> {
     }
 
     fn decode(row: &mut RowReader<'_>) -> Result<Option<M>> {
-        let values: Vec<Value> = (0..M::TABLE.columns.len())
-            .map(|_| row.read::<Value>())
-            .collect::<Result<_>>()?;
-        if M::TABLE.primary_key.iter().all(|&i| values[i].is_null()) {
+        let mut missing = true;
+        for &i in M::TABLE.primary_key {
+            missing &= row.is_null_ahead(i)?;
+        }
+        if missing {
+            row.skip(M::TABLE.columns.len());
             return Ok(None);
         }
-        M::from_row(&mut RowReader::new(&values)).map(Some)
+        M::from_row(row).map(Some)
     }
 }
 

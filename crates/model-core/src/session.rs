@@ -7,7 +7,7 @@ use crate::dialect::Dialect;
 use crate::engine::Conn;
 use crate::error::{Error, Result};
 pub use crate::flush::ParentLink;
-use crate::flush::{self, NewRow, Pending};
+use crate::flush::{self, NewRow, Pending, Written};
 use crate::identity_map::IdentityMap;
 use crate::model::{FromRow, KeyValues, Model, Row, RowReader};
 use crate::relation::{Link, Relation, Target, key_column};
@@ -409,7 +409,7 @@ impl Session {
             (Some(key), Some(loaded)) => {
                 let changed: Vec<usize> = (0..table.columns.len())
                     .filter(|&i| Some(i) != table.version)
-                    .filter(|&i| model.column_value(i) != loaded.values[i])
+                    .filter(|&i| !model.column_eq(i, &loaded.values[i]))
                     .collect();
                 if changed.is_empty() {
                     self.slots[slot] = Some(Box::new(model));
@@ -795,7 +795,7 @@ impl Session {
         model.validate()?;
         self.autoflush()?;
         let with_key = model.key_values().is_some() || M::TABLE.generated_key().is_none();
-        let values = self
+        let stored = self
             .guarded(|conn| {
                 let row = NewRow {
                     model: &*model,
@@ -805,13 +805,12 @@ impl Session {
             })?
             .pop()
             .ok_or(Error::NotFound)?;
-        for (i, v) in values {
+        for (i, v) in stored.written {
             Model::set_column_value(model, i, v)?;
         }
-        let values = (0..M::TABLE.columns.len())
-            .map(|i| model.column_value(i))
-            .collect();
-        self.identity.remember(M::TABLE, values);
+        if let Some(row) = stored.row {
+            self.identity.remember(M::TABLE, row);
+        }
         Ok(())
     }
 
@@ -862,13 +861,20 @@ impl Session {
                     slot, mut model, ..
                 } => {
                     let table = model.table();
-                    for (i, v) in values.into_iter().flatten() {
+                    let (written, row) = match values {
+                        Some(stored) => (stored.written, stored.row),
+                        None => (Written::new(), None),
+                    };
+                    for (i, v) in written {
                         model.set_column_value(i, v)?;
                     }
-                    let values = (0..table.columns.len())
-                        .map(|i| model.column_value(i))
-                        .collect();
-                    self.identity.remember(table, values);
+                    // An insert knows the row it stored; an update's model now holds it.
+                    let row = row.unwrap_or_else(|| {
+                        (0..table.columns.len())
+                            .map(|i| model.column_value(i))
+                            .collect()
+                    });
+                    self.identity.remember(table, row);
                     self.slots[slot] = Some(model.into_any());
                 }
                 Pending::Delete { table, key, .. } => {

@@ -183,7 +183,15 @@ impl<'d> SqlWriter<'d> {
 
 /// Rewrites `?` placeholders of hand-written SQL to the dialect's, leaving quoted text and
 /// comments alone.
-pub(crate) fn translate_placeholders(sql: &str, dialect: &dyn Dialect) -> String {
+pub(crate) fn translate_placeholders<'s>(
+    sql: &'s str,
+    dialect: &dyn Dialect,
+) -> std::borrow::Cow<'s, str> {
+    let mut first = String::new();
+    dialect.placeholder(&mut first, 1);
+    if first == "?" {
+        return std::borrow::Cow::Borrowed(sql);
+    }
     let mut out = String::with_capacity(sql.len() + 8);
     let mut n = 0;
     let mut rest = sql;
@@ -211,5 +219,5 @@ pub(crate) fn translate_placeholders(sql: &str, dialect: &dyn Dialect) -> String
             }
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }

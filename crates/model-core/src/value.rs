@@ -246,6 +246,12 @@ pub trait SqlType {
 pub trait ToValue {
     /// The value to bind.
     fn to_value(&self) -> Value;
+
+    /// Whether this equals `value` as `to_value` would give it; types holding text or bytes
+    /// answer without copying them.
+    fn eq_value(&self, value: &Value) -> bool {
+        self.to_value() == *value
+    }
 }
 
 /// Converts a SQL [`Value`] read from a row back into a Rust value.
@@ -282,6 +288,13 @@ impl<T: ToValue> ToValue for Option<T> {
         match self {
             Some(v) => v.to_value(),
             None => Value::Null,
+        }
+    }
+
+    fn eq_value(&self, value: &Value) -> bool {
+        match self {
+            Some(v) => v.eq_value(value),
+            None => value.is_null(),
         }
     }
 }
@@ -403,6 +416,10 @@ impl ToValue for String {
     fn to_value(&self) -> Value {
         Value::Text(self.clone())
     }
+
+    fn eq_value(&self, value: &Value) -> bool {
+        matches!(value, Value::Text(s) if s == self)
+    }
 }
 impl ToValue for str {
     fn to_value(&self) -> Value {
@@ -424,6 +441,10 @@ impl SqlType for Vec<u8> {
 impl ToValue for Vec<u8> {
     fn to_value(&self) -> Value {
         Value::Blob(self.clone())
+    }
+
+    fn eq_value(&self, value: &Value) -> bool {
+        matches!(value, Value::Blob(b) if b == self)
     }
 }
 impl FromValue for Vec<u8> {

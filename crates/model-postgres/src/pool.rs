@@ -115,7 +115,10 @@ where
     manager
         .connect()
         .map_err(|e| Error::Connection(describe(&e)))?;
+    // No round trip to test each connection handed out: a connection the server dropped fails
+    // its first statement with Error::Connection, and the pool discards it when it comes back.
     let pool = r2d2::Pool::builder()
+        .test_on_check_out(false)
         .max_size(options.pool_size)
         .min_idle(Some(0))
         .connection_timeout(options.connect_timeout)

@@ -38,6 +38,10 @@ impl Row for SqliteRow<'_, '_> {
         self.0.as_ref().column_count()
     }
 
+    fn is_null(&self, index: usize) -> Result<bool> {
+        Ok(self.0.get_ref(index).map_err(classify)? == ValueRef::Null)
+    }
+
     fn value(&self, index: usize) -> Result<Value> {
         let value = self.0.get_ref(index).map_err(classify)?;
         Ok(match value {

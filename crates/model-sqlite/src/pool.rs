@@ -92,7 +92,9 @@ pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> 
     manager
         .connect()
         .map_err(|e| Error::Connection(format!("{path}: {e}")))?;
+    // A SQLite connection does not go stale: no test query each time one is handed out.
     let mut builder = r2d2::Pool::builder()
+        .test_on_check_out(false)
         .connection_timeout(options.connect_timeout)
         .max_size(options.pool_size);
     if memory {

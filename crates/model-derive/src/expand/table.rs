@@ -40,6 +40,15 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             quote_spanned!(ty.span()=> #i => <#ty as #krate::ToValue>::to_value(&self.#field),)
         })
         .collect();
+    let equals: Vec<TokenStream> = model
+        .columns()
+        .enumerate()
+        .map(|(i, f)| {
+            let field = &f.ident;
+            let ty = &f.ty;
+            quote_spanned!(ty.span()=> #i => <#ty as #krate::ToValue>::eq_value(&self.#field, value),)
+        })
+        .collect();
     let sets: Vec<TokenStream> = model
         .columns()
         .enumerate()
@@ -66,6 +75,13 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 match index {
                     #(#values)*
                     _ => #krate::Value::Null,
+                }
+            }
+
+            fn column_eq(&self, index: usize, value: &#krate::Value) -> bool {
+                match index {
+                    #(#equals)*
+                    _ => value.is_null(),
                 }
             }
 
