@@ -56,7 +56,59 @@ impl PartialEq for Key {
 
 impl Eq for Key {}
 
-type Rows = HashMap<Key, Loaded, foldhash::fast::RandomState>;
+/// The rows of one table.
+#[derive(Default)]
+pub(crate) struct Rows {
+    table: Option<&'static Table>,
+    rows: HashMap<Key, Loaded, foldhash::fast::RandomState>,
+}
+
+impl Rows {
+    /// Remembers a model as read. A row held already is updated in place, column by column,
+    /// so reading the same rows again allocates nothing for what did not change.
+    pub(crate) fn remember_model<M: crate::model::Model>(&mut self, model: &M) {
+        let Some(table) = self.table else { return };
+        let key = match table.primary_key {
+            [i] => Key::One([model.column_value(*i)]),
+            columns => Key::Many(columns.iter().map(|&i| model.column_value(i)).collect()),
+        };
+        match self.rows.get_mut(&key) {
+            Some(loaded) => {
+                for (i, old) in loaded.values.iter_mut().enumerate() {
+                    if !model.column_eq(i, old) {
+                        *old = model.column_value(i);
+                    }
+                }
+                loaded.fresh = true;
+            }
+            None => {
+                let values = (0..table.columns.len())
+                    .map(|i| model.column_value(i))
+                    .collect();
+                self.rows.insert(
+                    key,
+                    Loaded {
+                        values,
+                        fresh: true,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Remembers a row as stored, under the key its values hold.
+    pub(crate) fn remember(&mut self, values: Vec<Value>) {
+        let Some(table) = self.table else { return };
+        let key = Key::of(table, &values);
+        self.rows.insert(
+            key,
+            Loaded {
+                values,
+                fresh: true,
+            },
+        );
+    }
+}
 
 /// One entry per (table, key): the state `add` compares against to find changed columns.
 #[derive(Default)]
@@ -66,24 +118,25 @@ pub(crate) struct IdentityMap {
 
 impl IdentityMap {
     pub(crate) fn get(&self, table: &'static Table, key: &[Value]) -> Option<&Loaded> {
-        self.tables.get(table.name)?.get(key)
+        self.tables.get(table.name)?.rows.get(key)
+    }
+
+    /// The rows of a table, with room for `more`.
+    pub(crate) fn rows_mut(&mut self, table: &'static Table, more: usize) -> &mut Rows {
+        let rows = self.tables.entry(table.name).or_default();
+        rows.table = Some(table);
+        rows.rows.reserve(more);
+        rows
     }
 
     /// Remembers a row as stored, under the key its values hold.
     pub(crate) fn remember(&mut self, table: &'static Table, values: Vec<Value>) {
-        let key = Key::of(table, &values);
-        self.tables.entry(table.name).or_default().insert(
-            key,
-            Loaded {
-                values,
-                fresh: true,
-            },
-        );
+        self.rows_mut(table, 1).remember(values);
     }
 
     pub(crate) fn remove(&mut self, table: &'static Table, key: Vec<Value>) {
         if let Some(rows) = self.tables.get_mut(table.name) {
-            rows.remove(key.as_slice());
+            rows.rows.remove(key.as_slice());
         }
     }
 
@@ -91,14 +144,18 @@ impl IdentityMap {
         if let Some(loaded) = self
             .tables
             .get_mut(table.name)
-            .and_then(|rows| rows.get_mut(key.as_slice()))
+            .and_then(|rows| rows.rows.get_mut(key.as_slice()))
         {
             loaded.fresh = false;
         }
     }
 
     pub(crate) fn expire_all(&mut self) {
-        for loaded in self.tables.values_mut().flat_map(|rows| rows.values_mut()) {
+        for loaded in self
+            .tables
+            .values_mut()
+            .flat_map(|rows| rows.rows.values_mut())
+        {
             loaded.fresh = false;
         }
     }

@@ -1052,20 +1052,22 @@ impl Session {
     /// (autoflush off) is replaced by the staged state: the session's current state, as
     /// SQLAlchemy's identity map gives it.
     pub(crate) fn adopt<M: Model>(&mut self, models: &mut [M]) -> Result<()> {
-        let columns = M::TABLE.columns.len();
-        for m in models {
-            let values: Vec<Value> = (0..columns).map(|i| m.column_value(i)).collect();
-            if !self.pending.is_empty() {
+        // The table's rows are looked up once, not once per row.
+        let rows = self.identity.rows_mut(M::TABLE, models.len());
+        for m in models.iter() {
+            rows.remember_model(m);
+        }
+        if !self.pending.is_empty() {
+            for m in models.iter_mut() {
                 let key: Vec<Value> = M::TABLE
                     .primary_key
                     .iter()
-                    .map(|&i| values[i].clone())
+                    .map(|&i| m.column_value(i))
                     .collect();
                 if let Some(current) = self.staged_state(M::TABLE, &key) {
                     *m = M::from_row(&mut RowReader::new(&current))?;
                 }
             }
-            self.identity.remember(M::TABLE, values);
         }
         Ok(())
     }
