@@ -125,8 +125,8 @@ pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Sto
     let (mut deletes, mut writes): (Vec<usize>, Vec<usize>) =
         (0..pending.len()).partition(|&i| matches!(pending[i], Pending::Delete { .. }));
     // Stable sorts: staging order is kept within a table.
-    writes.sort_by_key(|&i| rank(pending[i].table()));
-    deletes.sort_by_key(|&i| std::cmp::Reverse(rank(pending[i].table())));
+    writes.sort_by_cached_key(|&i| rank(pending[i].table()));
+    deletes.sort_by_cached_key(|&i| std::cmp::Reverse(rank(pending[i].table())));
 
     let mut at = 0;
     while at < writes.len() {

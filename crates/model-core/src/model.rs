@@ -75,15 +75,18 @@ pub trait Model: FromRow + validator::Validate + Send + 'static {
 
     /// The primary key's values, or `None` while a generated key is still unset.
     fn key_values(&self) -> Option<Vec<Value>> {
-        let mut out = Vec::with_capacity(Self::TABLE.primary_key.len());
-        for &i in Self::TABLE.primary_key {
-            let v = self.column_value(i);
-            if v.is_null() {
-                return None;
-            }
-            out.push(v);
+        // A new row's generated key is unset: answer that before allocating.
+        if let Some(key) = Self::TABLE.generated_key()
+            && self.column_eq(key.index, &Value::Null)
+        {
+            return None;
         }
-        Some(out)
+        let out: Vec<Value> = Self::TABLE
+            .primary_key
+            .iter()
+            .map(|&i| self.column_value(i))
+            .collect();
+        (!out.iter().any(Value::is_null)).then_some(out)
     }
 }
 
