@@ -14,8 +14,10 @@
 //! it can run again on the same database.
 
 use chrono::{DateTime, Duration, Utc};
+mod common;
+
+use tablemodel::ValidationErrors;
 use tablemodel::prelude::*;
-use tablemodel::{EngineOptions, ValidationErrors};
 
 // ---------------------------------------------------------------------------------------------
 // Models: one struct is the table, the validated model and the typed column handles.
@@ -232,38 +234,8 @@ fn print_validation(errors: &ValidationErrors) {
 // ---------------------------------------------------------------------------------------------
 
 fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
-    let echo = std::env::var("ECHO").is_ok();
-    if echo {
-        // The engine logs each statement through `tracing` (target `tablemodel::sql`).
-        tracing_subscriber::fmt()
-            .without_time()
-            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-            .init();
-    }
-    let options = EngineOptions::default().echo(echo);
-
-    // Declared before the engine so that it is removed after the engine has closed the file.
-    let temp_dir;
-    let engine = match std::env::var("DATABASE_URL") {
-        Ok(url) => {
-            let engine = tablemodel::create_engine_with(&url, &options)?;
-            println!("database: {} at DATABASE_URL", engine.dialect().name());
-            // Start from scratch, so the example can run again on the same database.
-            metadata().drop_all(&engine)?;
-            println!("dropped the tables of a previous run, if any");
-            engine
-        }
-        Err(_) => {
-            temp_dir = tempfile::Builder::new()
-                .prefix("tablemodel-quickstart-")
-                .tempdir_in(std::env::temp_dir())?;
-            let path = temp_dir.path().join("quickstart.db");
-            let engine =
-                tablemodel::create_engine_with(&format!("sqlite://{}", path.display()), &options)?;
-            println!("database: SQLite file {}", path.display());
-            engine
-        }
-    };
+    // The guard is declared before the engine, so the file outlives the engine's connections.
+    let (_temp_dir, engine) = common::open("quickstart")?;
 
     step("Create the tables");
     metadata().create_all(&engine)?;
