@@ -57,9 +57,8 @@ impl PartialEq for Key {
 impl Eq for Key {}
 
 /// The rows of one table.
-#[derive(Default)]
 pub(crate) struct Rows {
-    table: Option<&'static Table>,
+    table: &'static Table,
     rows: HashMap<Key, Loaded, foldhash::fast::RandomState>,
 }
 
@@ -67,7 +66,7 @@ impl Rows {
     /// Remembers a model as read. A row held already is updated in place, column by column,
     /// so reading the same rows again allocates nothing for what did not change.
     pub(crate) fn remember_model<M: crate::model::Model>(&mut self, model: &M) {
-        let Some(table) = self.table else { return };
+        let table = self.table;
         let key = match table.primary_key {
             [i] => Key::One([model.column_value(*i)]),
             columns => Key::Many(columns.iter().map(|&i| model.column_value(i)).collect()),
@@ -98,8 +97,7 @@ impl Rows {
 
     /// Remembers a row as stored, under the key its values hold.
     pub(crate) fn remember(&mut self, values: Vec<Value>) {
-        let Some(table) = self.table else { return };
-        let key = Key::of(table, &values);
+        let key = Key::of(self.table, &values);
         self.rows.insert(
             key,
             Loaded {
@@ -123,8 +121,10 @@ impl IdentityMap {
 
     /// The rows of a table, with room for `more`.
     pub(crate) fn rows_mut(&mut self, table: &'static Table, more: usize) -> &mut Rows {
-        let rows = self.tables.entry(table.name).or_default();
-        rows.table = Some(table);
+        let rows = self.tables.entry(table.name).or_insert_with(|| Rows {
+            table,
+            rows: HashMap::default(),
+        });
         rows.rows.reserve(more);
         rows
     }
