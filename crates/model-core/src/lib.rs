@@ -23,62 +23,23 @@
 
 #![warn(missing_docs)]
 
-mod aggregate;
-mod column;
-mod connection;
-mod ddl;
-mod delete;
-mod dialect;
-mod engine;
-mod error;
-mod expr;
-mod flush;
-mod identity_map;
-mod insert;
-mod integer;
-mod metadata;
-mod model;
-#[cfg(feature = "utoipa")]
-mod openapi;
-mod patch;
-mod query;
-mod raw;
-mod relation;
-mod scope;
-mod select;
-mod selection;
-mod session;
-mod sql;
-mod statement;
-mod table;
-mod transaction;
-mod update;
-mod value;
+pub mod engine;
+pub mod orm;
+pub mod sql;
 
-pub use aggregate::{Agg, Inner, Summable, avg, count, max, min, sum};
-pub use column::{Column, Operand, Text};
-pub use connection::{Connection, ConnectionSource};
-pub use delete::{Delete, delete};
-pub use dialect::Dialect;
-pub use engine::{Engine, EngineOptions};
-pub use error::{Error, Result};
-pub use expr::{Cond, Expr, Order};
-pub use insert::{Columns, Insert, OnConflict, insert};
-pub use metadata::{Metadata, metadata};
-pub use model::{FromRow, KeyValues, Model, Row, RowReader};
-pub use patch::Patch;
-pub use raw::{Raw, raw, raw_execute};
-pub use relation::{Link, Load, Related, Relation, Target, Then};
-pub use scope::{Contains, Join, at};
-pub use select::{Count, Loading, Query, Results, Select, exists, not_exists, select};
-pub use selection::{All, Maybe, OptionalColumn, Selection};
-pub use session::{Handle, Identifies, ParentLink, ParentRef, Session, StageChildren};
-pub use statement::Statement;
-pub use table::{
-    Action, CheckDef, CheckRule, ColumnDef, DefaultValue, ForeignKey, IndexDef, Table,
+pub use engine::{Connection, ConnectionSource, Engine, EngineOptions, Metadata, metadata};
+pub use orm::{
+    Cascade, Handle, Identifies, Link, Load, Loading, Nested, ParentLink, ParentRef, Patch,
+    Related, Relation, Results, Session, StageChildren, Statement, Target, Then,
 };
-pub use transaction::Nested;
-pub use value::{ColumnType, FromValue, SqlType, ToValue, Value};
+pub use sql::{
+    Action, Adopt, Agg, All, CheckDef, CheckRule, Column, ColumnDef, ColumnType, Columns, Cond,
+    Contains, Count, DefaultValue, Delete, Dialect, Error, Expr, ForeignKey, FromRow, FromValue,
+    IndexDef, Inner, Insert, Join, KeyValues, Maybe, Model, OnConflict, Operand, OptionalColumn,
+    Order, Query, Raw, Result, Row, RowReader, Select, Selection, SqlType, Summable, Table, Text,
+    ToValue, Update, Value, at, avg, count, delete, exists, insert, max, min, not_exists, raw,
+    raw_execute, select, sum, update,
+};
 
 /// `#[derive(Model)]`: see the `tablemodel` crate for its attributes.
 pub use model_derive::Model;
@@ -93,12 +54,12 @@ pub mod __private {
     pub use utoipa;
     pub use validator;
 
-    pub use crate::integer::{integer, integer_option, integer_patch, integer_patch_non_null};
+    pub use crate::orm::schema::deserialize_non_null;
     #[cfg(feature = "utoipa")]
-    pub use crate::openapi::{Limits, ObjectSchema};
-    pub use crate::patch::deserialize_non_null;
+    pub use crate::orm::schema::{Limits, ObjectSchema};
+    pub use crate::orm::schema::{integer, integer_option, integer_patch, integer_patch_non_null};
 
-    pub use crate::table::Registration;
+    pub use crate::sql::Registration;
 }
 
 /// The names most programs need: `use tablemodel::prelude::*;`.
@@ -108,5 +69,3 @@ pub mod prelude {
         exists, insert, max, metadata, min, not_exists, raw, raw_execute, select, sum, update,
     };
 }
-
-pub use update::{Update, update};

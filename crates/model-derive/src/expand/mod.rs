@@ -40,12 +40,14 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let columns = columns::expand(model);
     let schemas = schemas::expand(model);
     let relations = relation::expand(model);
+    let cascade = relation::cascade_impl(model);
     quote! {
         // Wrapped so that the impls add no names to the user's module.
         const _: () = {
             #table
             #row
             #validate
+            #cascade
             #krate::__private::inventory::submit! {
                 #krate::__private::Registration(|| <#ident as #krate::Model>::TABLE)
             }

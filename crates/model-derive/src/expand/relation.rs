@@ -59,8 +59,25 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     }
 }
 
-/// `fn delete_cascade` of the `Model` impl, for `has_many(..., cascade_delete)`.
-pub(crate) fn cascade(model: &Model) -> TokenStream {
+/// `impl Cascade`: what the session stages along the model's relationships when the model is
+/// added or deleted (the trait's methods default to nothing for a model without them).
+pub(crate) fn cascade_impl(model: &Model) -> TokenStream {
+    let krate = crate::expand::krate();
+    let ident = &model.ident;
+    let delete = delete_cascade(model);
+    let split = split(model);
+    let owners = owners(model);
+    quote! {
+        impl #krate::Cascade for #ident {
+            #delete
+            #split
+            #owners
+        }
+    }
+}
+
+/// `fn delete_cascade` of the `Cascade` impl, for `has_many(..., cascade_delete)`.
+fn delete_cascade(model: &Model) -> TokenStream {
     let krate = crate::expand::krate();
     let deletes: Vec<TokenStream> = model
         .fields
@@ -87,10 +104,10 @@ pub(crate) fn cascade(model: &Model) -> TokenStream {
     }
 }
 
-/// `fn split_related` of the `Model` impl: the rows of loaded has-many relationships are staged
+/// `fn split_related` of the `Cascade` impl: the rows of loaded has-many relationships are staged
 /// as children of their parent when it is added, and the targets of loaded many-to-many
 /// relationships are linked to it.
-pub(crate) fn split(model: &Model) -> TokenStream {
+fn split(model: &Model) -> TokenStream {
     let krate = crate::expand::krate();
     let fields: Vec<_> = model
         .fields
@@ -149,9 +166,9 @@ pub(crate) fn split(model: &Model) -> TokenStream {
     }
 }
 
-/// `fn stage_owners` of the `Model` impl: the row a loaded belongs-to relationship holds is
+/// `fn stage_owners` of the `Cascade` impl: the row a loaded belongs-to relationship holds is
 /// staged before the model, whose foreign key takes its key.
-pub(crate) fn owners(model: &Model) -> TokenStream {
+fn owners(model: &Model) -> TokenStream {
     let krate = crate::expand::krate();
     let stages: Vec<TokenStream> = model
         .fields

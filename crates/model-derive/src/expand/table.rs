@@ -24,9 +24,6 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let indexes = indexes(model);
     let checks = checks(model);
     let key_type = key_type(model);
-    let cascade = super::relation::cascade(model);
-    let split = super::relation::split(model);
-    let owners = super::relation::owners(model);
     let version = match model.columns().position(|f| f.version) {
         Some(i) => quote!(::core::option::Option::Some(#i)),
         None => quote!(::core::option::Option::None),
@@ -96,10 +93,6 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 }
                 ::core::result::Result::Ok(())
             }
-
-            #cascade
-            #split
-            #owners
         }
     }
 }

@@ -1,0 +1,40 @@
+//! The backend contract: a connection that executes SQL with bound values.
+
+use crate::sql::dialect::Dialect;
+use crate::sql::error::Result;
+use crate::sql::row::Row;
+use crate::sql::value::Value;
+
+/// One open database connection, as a backend crate provides it.
+///
+/// This is the whole contract between the library and a database: execute, query row by row,
+/// run a batch of plain SQL, and classify errors into [`Error`](crate::Error) variants.
+/// Statement caching is the backend's business. It is object safe, so the layers above hold a
+/// `Box<dyn Connection>` and stay backend-neutral.
+pub trait Connection: Send {
+    /// The SQL dialect of this connection.
+    fn dialect(&self) -> &'static dyn Dialect;
+
+    /// Runs a statement with bound parameters and returns the number of rows it changed.
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64>;
+
+    /// Runs a query with bound parameters, handing each row to `each` as it is read.
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
+    ) -> Result<()>;
+
+    /// Runs one or more statements without parameters (DDL, transaction control).
+    fn execute_batch(&mut self, sql: &str) -> Result<()>;
+}
+
+/// Hands out connections for an [`Engine`](crate::Engine): a backend's r2d2 pool.
+pub trait ConnectionSource: Send + Sync {
+    /// A connection from the pool, returned to it when dropped.
+    fn connection(&self) -> Result<Box<dyn Connection>>;
+
+    /// The dialect of the connections this source hands out.
+    fn dialect(&self) -> &'static dyn Dialect;
+}

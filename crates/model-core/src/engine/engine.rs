@@ -1,0 +1,235 @@
+//! The engine: a pool of connections, statement logging and counting.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::engine::connection::{Connection, ConnectionSource};
+use crate::sql::dialect::Dialect;
+use crate::sql::error::Result;
+use crate::sql::row::Row;
+use crate::sql::value::Value;
+
+/// How an [`Engine`] pools and logs; backends read the pool settings when they build it.
+///
+/// ```
+/// use std::time::Duration;
+/// let options = model_core::EngineOptions::default()
+///     .pool_size(4)
+///     .connect_timeout(Duration::from_secs(5))
+///     .echo(true);
+/// assert_eq!(options.pool_size, 4);
+/// ```
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Maximum connections in the pool (SQLite in-memory databases always use one).
+    pub pool_size: u32,
+    /// How long to wait for a free connection before [`Error::Pool`](crate::Error::Pool).
+    pub connect_timeout: Duration,
+    /// How long SQLite waits on a locked database before reporting it busy.
+    pub busy_timeout: Duration,
+    /// Log every statement, its parameters, duration and row count through `tracing`
+    /// (target `tablemodel::sql`, level INFO): the seed's `echo=True`.
+    pub echo: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            pool_size: 8,
+            connect_timeout: Duration::from_secs(30),
+            busy_timeout: Duration::from_secs(5),
+            echo: false,
+        }
+    }
+}
+
+impl EngineOptions {
+    /// Sets the maximum pool size.
+    ///
+    /// ```
+    /// assert_eq!(model_core::EngineOptions::default().pool_size(2).pool_size, 2);
+    /// ```
+    pub fn pool_size(mut self, size: u32) -> Self {
+        self.pool_size = size.max(1);
+        self
+    }
+
+    /// Sets how long to wait for a pooled connection.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let o = model_core::EngineOptions::default().connect_timeout(Duration::from_millis(500));
+    /// assert_eq!(o.connect_timeout, Duration::from_millis(500));
+    /// ```
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets SQLite's busy timeout.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let o = model_core::EngineOptions::default().busy_timeout(Duration::from_secs(1));
+    /// assert_eq!(o.busy_timeout, Duration::from_secs(1));
+    /// ```
+    pub fn busy_timeout(mut self, timeout: Duration) -> Self {
+        self.busy_timeout = timeout;
+        self
+    }
+
+    /// Turns statement logging on or off.
+    ///
+    /// ```
+    /// assert!(model_core::EngineOptions::default().echo(true).echo);
+    /// ```
+    pub fn echo(mut self, echo: bool) -> Self {
+        self.echo = echo;
+        self
+    }
+}
+
+struct Shared {
+    source: Box<dyn ConnectionSource>,
+    echo: bool,
+    statements: AtomicU64,
+}
+
+/// A database: its connection pool and settings. Cheap to clone (shared).
+///
+/// Built by `tablemodel::create_engine(url)`, which picks the backend from the URL, or by a
+/// backend crate's `create_engine`. The engine is one concrete type whatever the backend, so
+/// application code carries no backend generics; the cost is one dynamic call per statement.
+///
+/// ```
+/// # fn demo(engine: &model_core::Engine) -> model_core::Result<()> {
+/// let mut session = engine.session()?;
+/// session.commit()?;
+/// println!("{} statements so far", engine.statement_count());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Engine {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("dialect", &self.dialect().name())
+            .field("echo", &self.shared.echo)
+            .finish()
+    }
+}
+
+impl Engine {
+    /// An engine over a backend's connection source; backends call this.
+    ///
+    /// ```no_run
+    /// # fn demo(source: impl model_core::ConnectionSource + 'static) {
+    /// let engine = model_core::Engine::new(source, &model_core::EngineOptions::default());
+    /// # }
+    /// ```
+    pub fn new(source: impl ConnectionSource + 'static, options: &EngineOptions) -> Engine {
+        Engine {
+            shared: Arc::new(Shared {
+                source: Box::new(source),
+                echo: options.echo,
+                statements: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// The SQL dialect of this engine's database.
+    ///
+    /// ```
+    /// # fn demo(engine: &model_core::Engine) {
+    /// println!("{}", engine.dialect().name());
+    /// # }
+    /// ```
+    pub fn dialect(&self) -> &'static dyn Dialect {
+        self.shared.source.dialect()
+    }
+
+    /// How many statements this engine has sent, for tests and diagnostics.
+    ///
+    /// ```
+    /// # fn demo(engine: &model_core::Engine) -> model_core::Result<()> {
+    /// let before = engine.statement_count();
+    /// model_core::metadata().create_all(engine)?;
+    /// assert!(engine.statement_count() >= before);
+    /// # Ok(()) }
+    /// ```
+    pub fn statement_count(&self) -> u64 {
+        self.shared.statements.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn connection(&self) -> Result<Conn> {
+        Ok(Conn {
+            raw: self.shared.source.connection()?,
+            shared: self.shared.clone(),
+        })
+    }
+}
+
+/// A pooled connection that counts and (when asked) logs what it sends.
+pub(crate) struct Conn {
+    raw: Box<dyn Connection>,
+    shared: Arc<Shared>,
+}
+
+impl Conn {
+    pub(crate) fn dialect(&self) -> &'static dyn Dialect {
+        self.raw.dialect()
+    }
+
+    /// Runs `run`, which returns the rows it wrote or read, counting it and logging it.
+    fn logged(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        run: impl FnOnce(&mut dyn Connection) -> Result<u64>,
+    ) -> Result<u64> {
+        self.shared.statements.fetch_add(1, Ordering::Relaxed);
+        if !self.shared.echo {
+            return run(&mut *self.raw);
+        }
+        let start = Instant::now();
+        let result = run(&mut *self.raw);
+        let elapsed_us = start.elapsed().as_micros() as u64;
+        match &result {
+            Ok(rows) => tracing::info!(target: "tablemodel::sql", sql, ?params, elapsed_us, rows),
+            Err(error) => {
+                tracing::info!(target: "tablemodel::sql", sql, ?params, elapsed_us, %error)
+            }
+        }
+        result
+    }
+
+    pub(crate) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.logged(sql, params, |c| c.execute(sql, params))
+    }
+
+    /// Runs a query, handing each row to `each`; returns the number of rows read.
+    pub(crate) fn query(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
+    ) -> Result<u64> {
+        self.logged(sql, params, |c| {
+            let mut rows = 0_u64;
+            c.query(sql, params, &mut |row| {
+                rows += 1;
+                each(row)
+            })?;
+            Ok(rows)
+        })
+    }
+
+    pub(crate) fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        self.logged(sql, &[], |c| c.execute_batch(sql).map(|()| 0))
+            .map(drop)
+    }
+}

@@ -1,0 +1,169 @@
+//! Every registered table, in foreign-key order: `metadata().create_all(&engine)`.
+
+use std::collections::HashSet;
+
+use crate::engine::engine::Engine;
+use crate::sql::ddl;
+use crate::sql::error::{Error, Result};
+use crate::sql::table::{Registration, Table};
+
+/// The tables of every `#[derive(Model)]` in the program (SQLModel's `SQLModel.metadata`),
+/// ordered so that a table comes after the tables it references.
+///
+/// ```
+/// # use model_core::prelude::*;
+/// #[derive(Model, Debug, Clone, PartialEq)]
+/// #[model(table = "league_teams")]
+/// struct Team { #[model(primary_key)] id: Option<i64> }
+/// #[derive(Model, Debug, Clone, PartialEq)]
+/// #[model(table = "league_players")]
+/// struct Player { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = Team::id)] team_id: Option<i64> }
+///
+/// let names: Vec<&str> = metadata().tables().iter().map(|t| t.name).collect();
+/// let position = |name| names.iter().position(|n| *n == name).unwrap();
+/// assert!(position("league_teams") < position("league_players"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Metadata {
+    tables: Vec<&'static Table>,
+}
+
+/// The registered tables; see [`Metadata`].
+///
+/// ```
+/// # fn demo(engine: &model_core::Engine) -> model_core::Result<()> {
+/// model_core::metadata().create_all(engine)?;
+/// # Ok(()) }
+/// ```
+pub fn metadata() -> Metadata {
+    let mut seen = HashSet::new();
+    let mut tables = Vec::new();
+    for registration in inventory::iter::<Registration> {
+        visit((registration.0)(), &mut seen, &mut tables);
+    }
+    Metadata { tables }
+}
+
+/// Depth-first: dependencies before dependents; a cycle is broken where it is found.
+fn visit(table: &'static Table, seen: &mut HashSet<&'static str>, out: &mut Vec<&'static Table>) {
+    if !seen.insert(table.name) {
+        return;
+    }
+    for dep in table.dependencies() {
+        visit(dep, seen, out);
+    }
+    out.push(table);
+}
+
+impl Metadata {
+    /// The tables, referenced tables first.
+    ///
+    /// ```
+    /// println!("{} tables", model_core::metadata().tables().len());
+    /// ```
+    pub fn tables(&self) -> &[&'static Table] {
+        &self.tables
+    }
+
+    /// The table named `name`.
+    ///
+    /// ```
+    /// assert!(model_core::metadata().table("no_such_table").is_none());
+    /// ```
+    pub fn table(&self, name: &str) -> Option<&'static Table> {
+        self.tables.iter().copied().find(|t| t.name == name)
+    }
+
+    /// Creates every table and index that does not exist yet, in one transaction.
+    ///
+    /// ```
+    /// # fn demo(engine: &model_core::Engine) -> model_core::Result<()> {
+    /// model_core::metadata().create_all(engine)?;
+    /// model_core::metadata().create_all(engine)?; // idempotent
+    /// # Ok(()) }
+    /// ```
+    pub fn create_all(&self, engine: &Engine) -> Result<()> {
+        let dialect = engine.dialect();
+        if !dialect.forward_references() {
+            let mut created = HashSet::new();
+            for t in &self.tables {
+                if let Some(dep) = t.dependencies().find(|d| !created.contains(d.name)) {
+                    return Err(Error::Statement(format!(
+                        "tables {} and {} reference each other; {} cannot create such a cycle",
+                        t.name,
+                        dep.name,
+                        dialect.name()
+                    )));
+                }
+                created.insert(t.name);
+            }
+        }
+        let statements = self
+            .tables
+            .iter()
+            .flat_map(|t| ddl::create_table(t, dialect));
+        run_in_transaction(engine, statements)
+    }
+
+    /// Drops every table (if it exists), dependents first, in one transaction.
+    ///
+    /// ```
+    /// # fn demo(engine: &model_core::Engine) -> model_core::Result<()> {
+    /// model_core::metadata().drop_all(engine)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn drop_all(&self, engine: &Engine) -> Result<()> {
+        let dialect = engine.dialect();
+        let statements = self
+            .tables
+            .iter()
+            .rev()
+            .map(|t| ddl::drop_table(t, dialect));
+        run_in_transaction(engine, statements)
+    }
+
+    /// The table and columns of a constraint named by the database, for error reports.
+    ///
+    /// ```
+    /// assert!(model_core::metadata().constraint("uq_nothing_here").is_none());
+    /// ```
+    pub fn constraint(&self, name: &str) -> Option<(&'static str, Vec<String>)> {
+        self.tables.iter().find_map(|t| {
+            let column = |c: &str| vec![c.to_owned()];
+            t.columns
+                .iter()
+                .find(|c| c.unique && ddl::unique_name(t.name, c.name) == name)
+                .map(|c| (t.name, column(c.name)))
+                .or_else(|| {
+                    t.indexes
+                        .iter()
+                        .find(|i| i.name == name)
+                        .map(|i| (t.name, i.columns.iter().map(|c| c.to_string()).collect()))
+                })
+                .or_else(|| {
+                    t.checks
+                        .iter()
+                        .find(|c| c.name == name)
+                        .map(|c| (t.name, column(c.column)))
+                })
+                .or_else(|| {
+                    (format!("pk_{}", t.name) == name).then(|| {
+                        let cols = t.primary_key.iter().map(|&i| t.columns[i].name.to_owned());
+                        (t.name, cols.collect())
+                    })
+                })
+        })
+    }
+}
+
+fn run_in_transaction(engine: &Engine, statements: impl Iterator<Item = String>) -> Result<()> {
+    let mut conn = engine.connection()?;
+    conn.execute_batch(conn.dialect().begin())?;
+    for sql in statements {
+        if let Err(e) = conn.execute_batch(&sql) {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e);
+        }
+    }
+    conn.execute_batch("COMMIT")
+}

@@ -1,0 +1,121 @@
+//! Flushing staged writes, and `insert`, which writes at once.
+
+use crate::orm::flush::{self, NewRow, Pending, Written};
+use crate::orm::session::Session;
+use crate::sql::error::{Error, Result};
+use crate::sql::model::Model;
+
+impl Session {
+    /// Sends the staged writes to the database without committing.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// let h = session.add(Hero { id: None, name: "Deadpond".into() })?;
+    /// session.flush()?;
+    /// let id = session.refresh(h)?.id;
+    /// # Ok(()) }
+    /// ```
+    pub fn flush(&mut self) -> Result<()> {
+        self.flush_for(false)
+    }
+
+    /// Flushes; for a commit outside a transaction, writes that go out as one statement run
+    /// without BEGIN and COMMIT around them, since one statement is atomic by itself.
+    pub(super) fn flush_for(&mut self, commit: bool) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let alone = commit
+            && !self.in_transaction
+            && flush::single_statement(&pending, self.dialect().max_params());
+        let results = if alone {
+            flush::run(&mut self.conn, &pending)
+        } else {
+            self.guarded(|conn| flush::run(conn, &pending))
+        };
+        let results = match results {
+            Ok(results) => results,
+            Err(e) => {
+                self.pending = pending;
+                return Err(e);
+            }
+        };
+        for (op, values) in pending.into_iter().zip(results) {
+            match op {
+                Pending::Insert {
+                    slot, mut model, ..
+                }
+                | Pending::Update {
+                    slot, mut model, ..
+                } => {
+                    let table = model.table();
+                    let (written, row) = match values {
+                        Some(stored) => (stored.written, stored.row),
+                        None => (Written::new(), None),
+                    };
+                    for (i, v) in written {
+                        model.set_column_value(i, v)?;
+                    }
+                    // An insert knows the row it stored; an update's model now holds it.
+                    let row = row.unwrap_or_else(|| {
+                        (0..table.columns.len())
+                            .map(|i| model.column_value(i))
+                            .collect()
+                    });
+                    self.identity.remember(table, row);
+                    self.slots[slot] = Some(model.into_any());
+                }
+                Pending::Delete { table, key, .. } => {
+                    self.identity.remove(table, key);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Inserts a model at once (validated), writing its generated key and defaults back.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// let mut hero = Hero { id: None, name: "Deadpond".into() };
+    /// session.insert(&mut hero)?;
+    /// assert!(hero.id.is_some());
+    /// # Ok(()) }
+    /// ```
+    pub fn insert<M: Model>(&mut self, model: &mut M) -> Result<()> {
+        model.validate()?;
+        self.autoflush()?;
+        let with_key = model.key_values().is_some() || M::TABLE.generated_key().is_none();
+        let stored = self
+            .guarded(|conn| {
+                let row = NewRow {
+                    model: &*model,
+                    fill: Vec::new(),
+                };
+                flush::insert_rows(conn, M::TABLE, &[row], with_key)
+            })?
+            .pop()
+            .ok_or(Error::NotFound)?;
+        for (i, v) in stored.written {
+            Model::set_column_value(model, i, v)?;
+        }
+        if let Some(row) = stored.row {
+            self.identity.remember(M::TABLE, row);
+        }
+        Ok(())
+    }
+
+    pub(super) fn autoflush(&mut self) -> Result<()> {
+        if self.autoflush {
+            self.flush()?;
+        }
+        Ok(())
+    }
+}

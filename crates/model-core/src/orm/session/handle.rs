@@ -1,0 +1,84 @@
+//! Handles to staged models, and what `refresh` accepts.
+
+use std::marker::PhantomData;
+
+use crate::orm::session::Session;
+use crate::sql::model::Model;
+use crate::sql::value::Value;
+
+/// A model staged with [`Session::add`]; after the flush it names the stored row, so
+/// [`Session::refresh`] can read it back with its generated key and defaults.
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+/// # fn demo(session: &mut Session) -> Result<()> {
+/// let handle: Handle<Hero> = session.add(Hero { id: None, name: "Deadpond".into() })?;
+/// session.commit()?;
+/// let hero = session.refresh(handle)?;
+/// assert!(hero.id.is_some());
+/// # Ok(()) }
+/// ```
+pub struct Handle<M> {
+    slot: usize,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Handle<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for Handle<M> {}
+
+impl<M> std::fmt::Debug for Handle<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Handle({})", self.slot)
+    }
+}
+
+impl<M> Handle<M> {
+    pub(super) fn new(slot: usize) -> Self {
+        Handle {
+            slot,
+            _model: PhantomData,
+        }
+    }
+}
+
+/// What [`Session::refresh`] accepts: a [`Handle`] from `add`, or a model (by its key).
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+/// # fn demo(session: &mut Session, hero: Hero) -> Result<()> {
+/// let fresh = session.refresh(&hero)?;
+/// # Ok(()) }
+/// ```
+pub trait Identifies<M> {
+    /// The key of the row, once it has one.
+    fn key_in(&self, session: &Session) -> Option<Vec<Value>>;
+}
+
+impl<M: Model> Identifies<M> for Handle<M> {
+    fn key_in(&self, session: &Session) -> Option<Vec<Value>> {
+        session.slots[self.slot]
+            .as_ref()
+            .and_then(|m| m.downcast_ref::<M>())
+            .and_then(Model::key_values)
+    }
+}
+
+impl<M: Model> Identifies<M> for &M {
+    fn key_in(&self, _: &Session) -> Option<Vec<Value>> {
+        self.key_values()
+    }
+}
+
+impl<M: Model> Identifies<M> for M {
+    fn key_in(&self, _: &Session) -> Option<Vec<Value>> {
+        self.key_values()
+    }
+}

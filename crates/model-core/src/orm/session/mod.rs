@@ -1,0 +1,144 @@
+//! The session: a transaction, the writes staged in it, and what it has loaded.
+//!
+//! One concept per file: [`Handle`] and [`Identifies`] (`handle.rs`), staging writes
+//! (`staging.rs`), what a model's relationships stage with it (`cascade.rs`), relationship
+//! reads and link rows (`relationships.rs`), the identity map's public face (`identity.rs`),
+//! reads and statements (`reads.rs`), flushing (`flushing.rs`) and transaction control
+//! (`transaction.rs`).
+
+mod cascade;
+mod flushing;
+mod handle;
+mod identity;
+mod reads;
+mod relationships;
+mod staging;
+mod transaction;
+
+use std::any::Any;
+
+use crate::engine::engine::{Conn, Engine};
+use crate::orm::flush::Pending;
+use crate::orm::identity_map::IdentityMap;
+use crate::sql::dialect::Dialect;
+use crate::sql::error::Result;
+
+pub use cascade::{Cascade, ParentRef, StageChildren};
+pub use handle::{Handle, Identifies};
+
+/// A unit of work on one pooled connection.
+///
+/// **Staging.** [`add`](Session::add), [`add_all`](Session::add_all), [`merge`](Session::merge)
+/// and [`delete`](Session::delete) validate and stage writes; [`flush`](Session::flush) sends
+/// them and [`commit`](Session::commit) flushes and commits. Queries through
+/// [`exec`](Session::exec), [`get`](Session::get) and [`refresh`](Session::refresh) flush first
+/// (autoflush, see [`set_autoflush`](Session::set_autoflush)), so they see staged work. The
+/// transaction begins with the first statement; a session dropped without `commit` rolls back.
+///
+/// **Flush order.** Inserts and updates run table by table, referenced tables before the tables
+/// that reference them; the inserts of one table go out as multi-row `INSERT ... RETURNING`
+/// statements that read back generated keys and defaults. Deletes follow, referencing tables
+/// first, batched by key. Within a table, writes keep the order they were staged in.
+///
+/// **Commit.** A commit whose writes go out as one statement (one batch of inserts of a table,
+/// one update, one batch of deletes), with no transaction open, sends just that statement:
+/// one statement is atomic by itself, so BEGIN and COMMIT would add two round trips for nothing.
+///
+/// **Failure.** A flush is all or nothing: when a statement fails, the database returns to
+/// where it was before the flush, the staged writes stay staged, no model is half-updated (no
+/// key assigned to a row that was not stored), and the error comes back typed. Call
+/// [`rollback`](Session::rollback) to drop the staged writes, or fix them and flush again.
+///
+/// **Identity map.** The session keeps one entry per (table, key) for the rows it read or
+/// wrote. `add` of a model it holds writes only the changed columns, and nothing when none
+/// changed; a repeated `get` costs no query; a query returning a row with an update still
+/// staged returns the staged state. `add` of a model it does not hold inserts it, except that a
+/// model whose database-generated key is set is updated in full (it can only come from the
+/// database); [`merge`](Session::merge) reads the row first and updates only what differs.
+///
+/// **After commit** every entry expires, as in SQLModel: a `get` reads the row again, while
+/// `add` still compares against the last state seen. After `rollback` the session forgets
+/// every row, since the database may no longer hold them.
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String, age: Option<i32> }
+/// # fn demo(engine: &Engine) -> Result<()> {
+/// let mut session = engine.session()?;
+/// session.add(Hero { id: None, name: "Spider-Boy".into(), age: None })?;
+/// session.commit()?;
+///
+/// let mut hero = session.exec(select::<Hero>().where_(Hero::name.eq("Spider-Boy")))?.one()?;
+/// hero.age = Some(16);
+/// session.add(hero)?;          // UPDATE "hero" SET "age" = ? WHERE "hero"."id" = ?
+/// session.commit()?;
+/// # Ok(()) }
+/// ```
+pub struct Session {
+    conn: Conn,
+    in_transaction: bool,
+    /// Whether the open transaction holds writes that a failure must not take with it.
+    wrote: bool,
+    autoflush: bool,
+    /// Open savepoints of [`Nested`](crate::Nested) guards.
+    savepoints: usize,
+    pending: Vec<Pending>,
+    slots: Vec<Option<Box<dyn Any + Send>>>,
+    identity: IdentityMap,
+}
+
+impl Session {
+    pub(crate) fn new(conn: Conn) -> Self {
+        Session {
+            conn,
+            in_transaction: false,
+            wrote: false,
+            autoflush: true,
+            savepoints: 0,
+            pending: Vec::new(),
+            slots: Vec::new(),
+            identity: IdentityMap::default(),
+        }
+    }
+
+    /// The SQL dialect of the session's database.
+    ///
+    /// ```
+    /// # fn demo(session: &model_core::Session) { println!("{}", session.dialect().name()); }
+    /// ```
+    pub fn dialect(&self) -> &'static dyn Dialect {
+        self.conn.dialect()
+    }
+
+    /// Turns autoflush (flushing staged writes before each query) on or off; on by default.
+    ///
+    /// ```
+    /// # fn demo(session: &mut model_core::Session) { session.set_autoflush(false); }
+    /// ```
+    pub fn set_autoflush(&mut self, on: bool) {
+        self.autoflush = on;
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if self.in_transaction {
+            // Nothing to report to: the connection goes back to the pool either way.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+impl Engine {
+    /// A new session on a pooled connection; its transaction begins with its first statement.
+    ///
+    /// ```
+    /// # fn demo(engine: &model_core::Engine) -> model_core::Result<()> {
+    /// let mut session = engine.session()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn session(&self) -> Result<Session> {
+        Ok(Session::new(self.connection()?))
+    }
+}

@@ -1,0 +1,189 @@
+//! Staging writes: `add`, `add_all`, `delete`, `merge`.
+
+use crate::orm::flush::{ParentLink, Pending};
+use crate::orm::session::cascade::{Cascade, ParentRef};
+use crate::orm::session::{Handle, Session};
+use crate::orm::staged::RawRow;
+use crate::sql::error::{Error, Result};
+use crate::sql::model::Model;
+use crate::sql::table::Table;
+use crate::sql::value::Value;
+
+impl Session {
+    /// Validates a model and stages its write: an INSERT for a new row, an UPDATE of the
+    /// changed columns for a row this session loaded (nothing at all if none changed), an
+    /// UPDATE of every column for a model whose generated key is set but that this session has
+    /// not loaded. Fails with [`Error::Validation`] listing every failing field and rule.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, #[validate(length(min = 1))] name: String }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// session.add(Hero { id: None, name: "Deadpond".into() })?;
+    /// assert!(matches!(session.add(Hero { id: None, name: "".into() }), Err(Error::Validation(_))));
+    /// # Ok(()) }
+    /// ```
+    pub fn add<M: Cascade>(&mut self, model: M) -> Result<Handle<M>> {
+        model.validate()?;
+        self.add_valid(model)
+    }
+
+    /// Validates every model, then stages them all (or none, if any fails validation).
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// let names = ["Deadpond", "Rusty-Man"];
+    /// session.add_all(names.map(|n| Hero { id: None, name: n.into() }))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_all<M: Cascade>(
+        &mut self,
+        models: impl IntoIterator<Item = M>,
+    ) -> Result<Vec<Handle<M>>> {
+        let models: Vec<M> = models.into_iter().collect();
+        for m in &models {
+            m.validate()?;
+        }
+        models.into_iter().map(|m| self.add_valid(m)).collect()
+    }
+
+    /// Stages a model already validated, with the rows its loaded relationships hold.
+    pub(super) fn add_valid<M: Cascade>(&mut self, mut model: M) -> Result<Handle<M>> {
+        let children = model.split_related()?;
+        // Rows it points to go first; what they do not know yet, the flush fills in.
+        let owners = model.stage_owners(self)?;
+        let parent = ParentRef::of(&model, self.pending.len());
+        let handle = self.stage(model);
+        for link in owners {
+            self.link_insert(parent.op, link)?;
+        }
+        if let Some(stage) = children {
+            stage(self, &parent)?;
+        }
+        Ok(handle)
+    }
+
+    pub(super) fn stage<M: Model>(&mut self, model: M) -> Handle<M> {
+        let table = M::TABLE;
+        let slot = self.slots.len();
+        self.slots.push(None);
+        let key = model.key_values();
+        let loaded = key.as_ref().and_then(|k| self.identity.get(table, k));
+        let op = match (key, loaded) {
+            (Some(key), Some(loaded)) => {
+                let changed: Vec<usize> = (0..table.columns.len())
+                    .filter(|&i| Some(i) != table.version)
+                    .filter(|&i| !model.column_eq(i, &loaded.values[i]))
+                    .collect();
+                if changed.is_empty() {
+                    self.slots[slot] = Some(Box::new(model));
+                    return Handle::new(slot);
+                }
+                Pending::Update {
+                    slot,
+                    model: Box::new(model),
+                    key,
+                    changed,
+                }
+            }
+            (Some(key), None) if table.generated_key().is_some() => Pending::Update {
+                slot,
+                model: Box::new(model),
+                key,
+                changed: (0..table.columns.len())
+                    .filter(|i| !table.primary_key.contains(i) && Some(*i) != table.version)
+                    .collect(),
+            },
+            _ => {
+                self.slots.pop();
+                return self.stage_insert(model);
+            }
+        };
+        self.pending.push(op);
+        Handle::new(slot)
+    }
+
+    pub(super) fn stage_insert<M: Model>(&mut self, model: M) -> Handle<M> {
+        let slot = self.slots.len();
+        self.slots.push(None);
+        self.pending.push(Pending::Insert {
+            slot,
+            model: Box::new(model),
+            links: Vec::new(),
+        });
+        Handle::new(slot)
+    }
+
+    /// Stages the insert of a row that has no model (a link row).
+    pub(super) fn stage_row(
+        &mut self,
+        table: &'static Table,
+        values: Vec<Value>,
+        links: Vec<ParentLink>,
+    ) {
+        let slot = self.slots.len();
+        self.slots.push(None);
+        self.pending.push(Pending::Insert {
+            slot,
+            model: Box::new(RawRow { table, values }),
+            links,
+        });
+    }
+
+    /// Stages the deletion of a model's row (by its key).
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// if let Some(hero) = session.get::<Hero>(1)? {
+    ///     session.delete(&hero)?;
+    ///     session.commit()?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn delete<M: Cascade>(&mut self, model: &M) -> Result<()> {
+        let key = model.key_values().ok_or_else(|| {
+            Error::Statement(format!(
+                "cannot delete from {} a model that has no key yet",
+                M::TABLE.name
+            ))
+        })?;
+        model.delete_cascade(self)?;
+        self.pending.push(Pending::Delete {
+            table: M::TABLE,
+            key,
+            version: M::TABLE.version.map(|v| model.column_value(v)),
+        });
+        Ok(())
+    }
+
+    /// Stages a model whose row may exist but that this session has not loaded: the stored row
+    /// is read first, then only the columns that differ are updated; a model whose key is not
+    /// in the database (or that has no key yet) is inserted. SQLAlchemy's `merge`.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Tag { #[model(primary_key)] name: String, uses: i64 }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// session.merge(Tag { name: "rust".into(), uses: 10 })?; // INSERT, or UPDATE of `uses`
+    /// session.commit()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn merge<M: Model>(&mut self, model: M) -> Result<Handle<M>> {
+        model.validate()?;
+        if let Some(key) = model.key_values()
+            && self.identity.get(M::TABLE, &key).is_none()
+            && self.select_by_key::<M>(key)?.is_none()
+        {
+            return Ok(self.stage_insert(model));
+        }
+        Ok(self.stage(model))
+    }
+}

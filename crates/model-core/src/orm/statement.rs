@@ -1,0 +1,147 @@
+//! What `session.exec` runs: each statement of the SQL layer, rendered there and run here on
+//! the session's connection, inside its transaction.
+
+use crate::orm::loading::Loading;
+use crate::orm::results::Results;
+use crate::orm::session::Session;
+use crate::sql::delete::Delete;
+use crate::sql::error::Result;
+use crate::sql::insert::Insert;
+use crate::sql::model::Model;
+use crate::sql::raw::Raw;
+use crate::sql::render::SqlWriter;
+use crate::sql::row::{FromRow, RowReader};
+use crate::sql::select::{Count, Query};
+use crate::sql::selection::Selection;
+use crate::sql::update::Update;
+
+/// A statement that a [`Session`] can run: [`Select`](crate::Select), [`Count`](crate::Count),
+/// [`Insert`](crate::Insert), [`Update`](crate::Update), [`Delete`](crate::Delete) and
+/// [`Raw`](crate::Raw).
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Hero { #[model(primary_key)] id: Option<i64> }
+/// fn runs<S: model_core::Statement>(_: S) {}
+/// runs(select::<Hero>());
+/// runs(delete::<Hero>());
+/// ```
+pub trait Statement {
+    /// What running it gives: rows for queries, a row count for writes.
+    type Output;
+
+    /// Runs it on the session's connection, inside the session's transaction.
+    fn run(self, session: &mut Session) -> Result<Self::Output>;
+}
+
+impl<S, Sel: Selection> Statement for Query<S, Sel> {
+    type Output = Results<Sel::Output>;
+
+    fn run(self, session: &mut Session) -> Result<Results<Sel::Output>> {
+        let mut out = SqlWriter::new(session.dialect());
+        self.render(&mut out);
+        let mut rows = session.read(&out.sql, &out.params, |row| {
+            Sel::decode(&mut RowReader::new(row))
+        })?;
+        Sel::after_load(&mut rows, session)?;
+        Ok(Results(rows))
+    }
+}
+
+impl<M: Model> Statement for Loading<M> {
+    type Output = Results<M>;
+
+    fn run(self, session: &mut Session) -> Result<Results<M>> {
+        let (query, loads) = self.into_parts();
+        let mut rows = query.run(session)?.0;
+        for load in &loads {
+            load.load(session, &mut rows)?;
+        }
+        Ok(Results(rows))
+    }
+}
+
+impl<S, Sel: Selection> Statement for Count<S, Sel> {
+    type Output = i64;
+
+    fn run(self, session: &mut Session) -> Result<i64> {
+        let mut out = SqlWriter::new(session.dialect());
+        self.render(&mut out);
+        let rows = session.read(&out.sql, &out.params, |row| {
+            RowReader::new(row).read::<i64>()
+        })?;
+        Ok(rows.into_iter().next().unwrap_or(0))
+    }
+}
+
+impl<M: Model> Statement for Insert<M> {
+    type Output = Results<M>;
+
+    fn run(self, session: &mut Session) -> Result<Results<M>> {
+        if self.is_empty() {
+            return Ok(Results(Vec::new()));
+        }
+        let mut out = SqlWriter::new(session.dialect());
+        self.render(&mut out)?;
+        let mut rows = session.write_rows(&out.sql, &out.params, |row| {
+            M::from_row(&mut RowReader::new(row))
+        })?;
+        session.adopt(&mut rows)?;
+        Ok(Results(rows))
+    }
+}
+
+impl<M: Model> Statement for Update<M> {
+    type Output = u64;
+
+    fn run(self, session: &mut Session) -> Result<u64> {
+        let mut out = SqlWriter::new(session.dialect());
+        self.render(&mut out)?;
+        session.forget_table(M::TABLE.name);
+        session
+            .execute(&out.sql, &out.params)
+            .map_err(|e| e.on_table(M::TABLE))
+    }
+}
+
+impl<M: Model> Statement for Delete<M> {
+    type Output = u64;
+
+    fn run(self, session: &mut Session) -> Result<u64> {
+        let mut out = SqlWriter::new(session.dialect());
+        self.render(&mut out);
+        session.forget_table(M::TABLE.name);
+        session
+            .execute(&out.sql, &out.params)
+            .map_err(|e| e.on_table(M::TABLE))
+    }
+}
+
+impl<T: FromRow> Statement for Raw<T> {
+    type Output = Results<T>;
+
+    fn run(self, session: &mut Session) -> Result<Results<T>> {
+        let sql = self.render(session.dialect());
+        // A plain SELECT cannot write: it takes the read path (no transaction of its own, no
+        // savepoint). Anything else that returns rows (`INSERT ... RETURNING`, a CTE) is
+        // guarded like a write.
+        let rows = if self.is_select() {
+            session.read(&sql, self.params(), |row| {
+                T::from_row(&mut RowReader::new(row))
+            })?
+        } else {
+            session.read_raw(&sql, self.params())?
+        };
+        Ok(Results(rows))
+    }
+}
+
+impl Statement for Raw<()> {
+    type Output = u64;
+
+    fn run(self, session: &mut Session) -> Result<u64> {
+        let sql = self.render(session.dialect());
+        session.execute(&sql, self.params())
+    }
+}

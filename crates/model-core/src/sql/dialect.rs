@@ -1,0 +1,91 @@
+//! What differs between SQL databases, filled in by each backend.
+
+use crate::sql::value::ColumnType;
+
+/// The SQL spelling of one database. Backends implement it; everything that renders SQL
+/// (queries, DDL) asks it where databases differ and stays the same otherwise.
+///
+/// ```
+/// use model_core::{ColumnType, Dialect};
+///
+/// struct Ansi;
+/// impl Dialect for Ansi {
+///     fn name(&self) -> &'static str { "ansi" }
+///     fn placeholder(&self, out: &mut String, _n: usize) { out.push('?') }
+///     fn column_type(&self, ty: ColumnType) -> &'static str {
+///         if ty == ColumnType::Text { "TEXT" } else { "INTEGER" }
+///     }
+///     fn generated_key(&self, _ty: ColumnType) -> &'static str { "INTEGER GENERATED ALWAYS AS IDENTITY" }
+/// }
+/// let mut sql = String::new();
+/// Ansi.quote(&mut sql, "my \"table\"");
+/// assert_eq!(sql, r#""my ""table""""#);
+/// ```
+pub trait Dialect: Send + Sync + 'static {
+    /// A short name, such as `sqlite` or `postgres`.
+    fn name(&self) -> &'static str;
+
+    /// Writes the placeholder of the `n`th parameter (1-based): `?` or `$n`.
+    fn placeholder(&self, out: &mut String, n: usize);
+
+    /// Writes a quoted identifier.
+    fn quote(&self, out: &mut String, ident: &str) {
+        out.push('"');
+        for c in ident.chars() {
+            if c == '"' {
+                out.push('"');
+            }
+            out.push(c);
+        }
+        out.push('"');
+    }
+
+    /// The SQL type of a column.
+    fn column_type(&self, ty: ColumnType) -> &'static str;
+
+    /// The type and clause of a primary key column the database generates (the PRIMARY KEY
+    /// constraint itself is written separately unless [`Dialect::generated_key_is_primary`]).
+    fn generated_key(&self, ty: ColumnType) -> &'static str;
+
+    /// Whether [`Dialect::generated_key`] already declares the PRIMARY KEY (SQLite's
+    /// `INTEGER PRIMARY KEY` rowid alias).
+    fn generated_key_is_primary(&self) -> bool {
+        false
+    }
+
+    /// The function that counts characters of text (`length`, `char_length`).
+    fn length_function(&self) -> &'static str {
+        "char_length"
+    }
+
+    /// How a case-insensitive LIKE is written: `ILIKE`, or `None` to lower both sides.
+    fn ilike_operator(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The function that lowercases text for a case-insensitive LIKE without `ILIKE`.
+    fn lower_function(&self) -> &'static str {
+        "lower"
+    }
+
+    /// A boolean literal in DDL.
+    fn bool_literal(&self, value: bool) -> &'static str {
+        if value { "TRUE" } else { "FALSE" }
+    }
+
+    /// Whether a table may reference one that is created after it (SQLite checks foreign
+    /// keys only when rows are written); otherwise such keys are added by ALTER TABLE.
+    fn forward_references(&self) -> bool {
+        false
+    }
+
+    /// The most parameters one statement may bind (multi-row inserts are split to fit).
+    fn max_params(&self) -> usize {
+        32766
+    }
+
+    /// The statement that opens a transaction.
+    fn begin(&self) -> &'static str {
+        "BEGIN"
+    }
+}

@@ -1,0 +1,174 @@
+//! The one error type of the library.
+
+/// Result with this library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Every failure the library reports, whichever backend raised it.
+///
+/// Constraint violations name the table and columns involved and come out as the same variant
+/// on SQLite and PostgreSQL, so application code matches on them without parsing messages.
+///
+/// ```
+/// use model_core::Error;
+/// let e = Error::UniqueViolation { table: "users".into(), columns: vec!["email".into()] };
+/// assert_eq!(e.to_string(), "duplicate value for users (email)");
+/// assert!(!e.is_transient());
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The model failed its validation rules; every failing field and rule is listed.
+    #[error("validation failed: {0}")]
+    Validation(#[from] validator::ValidationErrors),
+    /// A UNIQUE or PRIMARY KEY constraint rejected the write.
+    #[error("duplicate value for {table} ({})", .columns.join(", "))]
+    UniqueViolation {
+        /// The table written to.
+        table: String,
+        /// The columns of the violated constraint.
+        columns: Vec<String>,
+    },
+    /// A FOREIGN KEY constraint rejected the write.
+    #[error("foreign key violation{}", describe(.table, .constraint))]
+    ForeignKeyViolation {
+        /// The table written to.
+        table: Option<String>,
+        /// The constraint, when the database says.
+        constraint: Option<String>,
+    },
+    /// A NOT NULL column was given NULL.
+    #[error("{table}.{column} may not be NULL")]
+    NotNullViolation {
+        /// The table written to.
+        table: String,
+        /// The column that was NULL.
+        column: String,
+    },
+    /// A CHECK constraint rejected the write.
+    #[error("check constraint {constraint} failed on {table} ({})", .columns.join(", "))]
+    CheckViolation {
+        /// The table written to.
+        table: String,
+        /// The name of the constraint.
+        constraint: String,
+        /// The columns the constraint reads, when known from the model.
+        columns: Vec<String>,
+    },
+    /// An update or delete found the row changed (its version column moved on) or gone since
+    /// it was read: another writer got there first.
+    #[error("{table} row was changed or deleted by someone else since it was read")]
+    StaleData {
+        /// The table written to.
+        table: String,
+    },
+    /// The database refused a value it cannot hold (text with a NUL byte on PostgreSQL, a
+    /// number out of the column's range, a value of the wrong type).
+    #[error("the database refused a value: {0}")]
+    InvalidValue(String),
+    /// A row that must exist does not.
+    #[error("not found")]
+    NotFound,
+    /// A relationship field was read before it was loaded.
+    #[error(
+        "relationship not loaded: load it in the query (`.load(...)`) or with `session.related`"
+    )]
+    NotLoaded,
+    /// `one()` found no row.
+    #[error("query returned no row where one was expected")]
+    NoResult,
+    /// `one()` found more than one row.
+    #[error("query returned more than one row where one was expected")]
+    MultipleResults,
+    /// No pooled connection became free in time.
+    #[error("no database connection available: {0}")]
+    Pool(String),
+    /// The database could not be reached or the URL is unusable.
+    #[error("cannot connect: {0}")]
+    Connection(String),
+    /// A value read from the database does not fit the Rust type.
+    #[error("cannot decode value: {0}")]
+    Decode(String),
+    /// The statement cannot be built (for example a delete of a model without a key).
+    #[error("invalid statement: {0}")]
+    Statement(String),
+    /// Any other database error, with its source kept.
+    #[error("database error: {source}")]
+    Backend {
+        /// The driver's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+        /// Whether retrying the transaction may succeed (SQLite busy, serialization failure, deadlock).
+        transient: bool,
+    },
+}
+
+fn describe(table: &Option<String>, constraint: &Option<String>) -> String {
+    let mut out = String::new();
+    if let Some(t) = table {
+        out.push_str(&format!(" on {t}"));
+    }
+    if let Some(c) = constraint {
+        out.push_str(&format!(" ({c})"));
+    }
+    out
+}
+
+impl Error {
+    /// True when the same transaction may succeed if run again.
+    ///
+    /// ```
+    /// use model_core::Error;
+    /// let busy = Error::Backend { source: "database is locked".into(), transient: true };
+    /// assert!(busy.is_transient());
+    /// ```
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Error::Backend {
+                transient: true,
+                ..
+            }
+        )
+    }
+
+    /// Wraps a driver error that needs no classification.
+    ///
+    /// ```
+    /// let e = model_core::Error::backend(std::io::Error::other("boom"));
+    /// assert_eq!(e.to_string(), "database error: boom");
+    /// ```
+    pub fn backend(source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Error::Backend {
+            source: Box::new(source),
+            transient: false,
+        }
+    }
+}
+
+/// The error of a conversion that cannot fail (a `From`, seen as `TryFrom`), so that generated
+/// code converts related models through `TryFrom` whether their schema's conversion can fail.
+impl From<std::convert::Infallible> for Error {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
+impl From<r2d2::Error> for Error {
+    fn from(e: r2d2::Error) -> Self {
+        Error::Pool(e.to_string())
+    }
+}
+
+impl Error {
+    /// Names the table written to in a foreign key error: SQLite names none, and PostgreSQL
+    /// names the referencing table even when the write was a delete from the referenced one.
+    pub(crate) fn on_table(self, table: &crate::sql::table::Table) -> Error {
+        match self {
+            Error::ForeignKeyViolation { constraint, .. } => Error::ForeignKeyViolation {
+                table: Some(table.name.to_owned()),
+                constraint,
+            },
+            e => e,
+        }
+    }
+}

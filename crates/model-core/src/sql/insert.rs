@@ -1,0 +1,202 @@
+//! INSERT statements with an ON CONFLICT clause: upserts.
+
+use crate::sql::column::Column;
+use crate::sql::error::{Error, Result};
+use crate::sql::model::Model;
+use crate::sql::render::SqlWriter;
+
+/// `INSERT` of models, written at once when run, returning the rows as stored. With
+/// [`on_conflict`](Insert::on_conflict) it is an upsert (the same `ON CONFLICT` syntax on SQLite
+/// and PostgreSQL).
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Tag { #[model(primary_key)] id: Option<i64>, #[model(unique)] name: String, uses: i64 }
+/// # fn demo(session: &mut Session) -> Result<()> {
+/// let stored: Vec<Tag> = session
+///     .exec(
+///         insert([Tag::new("rust", 1), Tag::new("sql", 1)])
+///             .on_conflict(Tag::name)
+///             .do_update(Tag::uses),
+///     )?
+///     .all();
+/// # Ok(()) }
+/// ```
+pub struct Insert<M> {
+    rows: Vec<M>,
+    conflict: Option<(Vec<&'static str>, Option<Vec<&'static str>>)>,
+}
+
+/// Starts an `INSERT` of these models (validated when run).
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Tag { #[model(primary_key)] id: Option<i64>, name: String }
+/// let stmt = insert([Tag::new("rust")]);
+/// ```
+pub fn insert<M: Model>(rows: impl IntoIterator<Item = M>) -> Insert<M> {
+    Insert {
+        rows: rows.into_iter().collect(),
+        conflict: None,
+    }
+}
+
+/// The `ON CONFLICT (...)` target of an upsert, waiting for what to do.
+pub struct OnConflict<M> {
+    insert: Insert<M>,
+    target: Vec<&'static str>,
+}
+
+/// One column or a tuple of columns of model `M`.
+pub trait Columns<M> {
+    /// The column names.
+    fn names(&self) -> Vec<&'static str>;
+}
+
+impl<M, T> Columns<M> for Column<M, T> {
+    fn names(&self) -> Vec<&'static str> {
+        vec![self.name()]
+    }
+}
+
+macro_rules! columns_tuple {
+    ($($t:ident $v:ident),+) => {
+        impl<M, $($t),+> Columns<M> for ($(Column<M, $t>,)+) {
+            fn names(&self) -> Vec<&'static str> {
+                let ($($v,)+) = self;
+                vec![$($v.name()),+]
+            }
+        }
+    };
+}
+columns_tuple!(A a);
+columns_tuple!(A a, B b);
+columns_tuple!(A a, B b, C c);
+columns_tuple!(A a, B b, C c, D d);
+
+impl<M: Model> Insert<M> {
+    /// Names the unique columns whose conflict the upsert resolves.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Tag { #[model(primary_key)] id: Option<i64>, #[model(unique)] name: String }
+    /// let stmt = insert([Tag::new("rust")]).on_conflict(Tag::name).do_nothing();
+    /// ```
+    pub fn on_conflict(self, target: impl Columns<M>) -> OnConflict<M> {
+        OnConflict {
+            insert: self,
+            target: target.names(),
+        }
+    }
+}
+
+impl<M: Model> OnConflict<M> {
+    /// `DO NOTHING`: conflicting rows are skipped (and not returned).
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Tag { #[model(primary_key)] id: Option<i64>, #[model(unique)] name: String }
+    /// let stmt = insert([Tag::new("rust")]).on_conflict(Tag::name).do_nothing();
+    /// ```
+    pub fn do_nothing(mut self) -> Insert<M> {
+        self.insert.conflict = Some((self.target, None));
+        self.insert
+    }
+
+    /// `DO UPDATE SET column = excluded.column` for these columns: conflicting rows take the
+    /// new values.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Tag { #[model(primary_key)] id: Option<i64>, #[model(unique)] name: String, uses: i64 }
+    /// let stmt = insert([Tag::new("rust", 3)]).on_conflict(Tag::name).do_update(Tag::uses);
+    /// ```
+    pub fn do_update(mut self, columns: impl Columns<M>) -> Insert<M> {
+        self.insert.conflict = Some((self.target, Some(columns.names())));
+        self.insert
+    }
+}
+
+impl<M: Model> Insert<M> {
+    /// Whether there is no row to insert (running it then sends nothing).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Validates the rows and renders `INSERT ... VALUES ... [ON CONFLICT ...] RETURNING *`.
+    pub(crate) fn render(&self, out: &mut SqlWriter<'_>) -> Result<()> {
+        for row in &self.rows {
+            row.validate()?;
+        }
+        let table = M::TABLE;
+        let with_key = |m: &M| {
+            table
+                .generated_key()
+                .is_none_or(|k| !m.column_value(k.index).is_null())
+        };
+        let keyed = with_key(&self.rows[0]);
+        if self.rows.iter().any(|m| with_key(m) != keyed) {
+            return Err(Error::Statement(format!(
+                "an INSERT into {} needs every generated key set or none",
+                table.name
+            )));
+        }
+        let columns: Vec<usize> = (0..table.columns.len())
+            .filter(|&i| keyed || !table.columns[i].generated)
+            .collect();
+        out.push("INSERT INTO ").ident(table.name).push(" (");
+        for (n, &i) in columns.iter().enumerate() {
+            if n > 0 {
+                out.push(", ");
+            }
+            out.ident(table.columns[i].name);
+        }
+        out.push(") VALUES ");
+        for (r, row) in self.rows.iter().enumerate() {
+            out.push(if r == 0 { "(" } else { ", (" });
+            for (n, &i) in columns.iter().enumerate() {
+                if n > 0 {
+                    out.push(", ");
+                }
+                out.param(row.column_value(i));
+            }
+            out.push(")");
+        }
+        if let Some((target, action)) = &self.conflict {
+            out.push(" ON CONFLICT (");
+            for (n, c) in target.iter().enumerate() {
+                if n > 0 {
+                    out.push(", ");
+                }
+                out.ident(c);
+            }
+            match action {
+                None => {
+                    out.push(") DO NOTHING");
+                }
+                Some(set) => {
+                    out.push(") DO UPDATE SET ");
+                    for (n, c) in set.iter().enumerate() {
+                        if n > 0 {
+                            out.push(", ");
+                        }
+                        out.ident(c).push(" = excluded.").ident(c);
+                    }
+                }
+            }
+        }
+        out.push(" RETURNING ");
+        for (i, c) in table.columns.iter().enumerate() {
+            if i > 0 {
+                out.push(", ");
+            }
+            out.ident(c.name);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,63 @@
+//! The SQL layer: values and column types, table metadata, typed columns, expressions,
+//! aggregates, the statements (`select`, `insert`, `update`, `delete`, `raw`), their rendering
+//! to SQL text with bound parameters, the [`Dialect`] trait and DDL.
+//!
+//! This is SQLAlchemy's Core (its `sqlalchemy/sql/` package) and diesel's `query_builder` and
+//! `expression` modules: it builds statements and decodes rows, and knows nothing of
+//! connections or sessions. Nothing here imports [`crate::engine`] or [`crate::orm`]; what the
+//! session does with decoded models reaches it through [`Adopt`], a trait defined here.
+//!
+//! ```
+//! use model_core::prelude::*;
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! struct Hero {
+//!     #[model(primary_key)]
+//!     id: Option<i64>,
+//!     age: Option<i32>,
+//! }
+//!
+//! // A statement is a value: built here, run later by a session.
+//! let query = model_core::sql::select::<Hero>().where_(Hero::age.gt(30));
+//! ```
+
+pub(crate) mod aggregate;
+pub(crate) mod column;
+pub(crate) mod ddl;
+pub(crate) mod delete;
+pub(crate) mod dialect;
+pub(crate) mod error;
+pub(crate) mod expr;
+pub(crate) mod insert;
+pub(crate) mod model;
+pub(crate) mod query;
+pub(crate) mod raw;
+pub(crate) mod render;
+pub(crate) mod row;
+pub(crate) mod scope;
+pub(crate) mod select;
+pub(crate) mod selection;
+pub(crate) mod table;
+pub(crate) mod update;
+pub(crate) mod value;
+
+pub use aggregate::{Agg, Inner, Summable, avg, count, max, min, sum};
+pub use column::{Column, Operand, Text};
+pub use delete::{Delete, delete};
+pub use dialect::Dialect;
+pub use error::{Error, Result};
+pub use expr::{Cond, Expr, Order};
+pub use insert::{Columns, Insert, OnConflict, insert};
+pub use model::{KeyValues, Model};
+pub use raw::{Raw, raw, raw_execute};
+pub use row::{FromRow, Row, RowReader};
+pub use scope::{Contains, Join, at};
+pub use select::{Count, Query, Select, exists, not_exists, select};
+pub use selection::{Adopt, All, Maybe, OptionalColumn, Selection};
+#[doc(hidden)]
+pub use table::Registration;
+pub use table::{
+    Action, CheckDef, CheckRule, ColumnDef, DefaultValue, ForeignKey, IndexDef, Table,
+};
+pub use update::{Update, update};
+pub use value::{ColumnType, FromValue, SqlType, ToValue, Value};

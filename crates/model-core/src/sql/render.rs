@@ -1,0 +1,223 @@
+//! Renders expressions and statements to SQL text with bound parameters.
+
+use crate::sql::dialect::Dialect;
+use crate::sql::expr::{Direction, Node};
+use crate::sql::table::Table;
+use crate::sql::value::Value;
+
+/// SQL text under construction, with the parameters its placeholders stand for.
+pub(crate) struct SqlWriter<'d> {
+    pub(crate) sql: String,
+    pub(crate) params: Vec<Value>,
+    dialect: &'d dyn Dialect,
+}
+
+impl<'d> SqlWriter<'d> {
+    pub(crate) fn new(dialect: &'d dyn Dialect) -> Self {
+        SqlWriter {
+            sql: String::with_capacity(128),
+            params: Vec::new(),
+            dialect,
+        }
+    }
+
+    pub(crate) fn push(&mut self, s: &str) -> &mut Self {
+        self.sql.push_str(s);
+        self
+    }
+
+    pub(crate) fn ident(&mut self, name: &str) -> &mut Self {
+        self.dialect.quote(&mut self.sql, name);
+        self
+    }
+
+    pub(crate) fn qualified(&mut self, table: &str, column: &str) -> &mut Self {
+        self.ident(table).push(".").ident(column)
+    }
+
+    pub(crate) fn param(&mut self, value: Value) -> &mut Self {
+        self.params.push(value);
+        self.dialect.placeholder(&mut self.sql, self.params.len());
+        self
+    }
+
+    /// `"t"."a", "t"."b", ...` for every column of the table.
+    pub(crate) fn column_list(&mut self, table: &Table) -> &mut Self {
+        for (i, c) in table.columns.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.qualified(table.name, c.name);
+        }
+        self
+    }
+
+    /// `"a" = ? AND "b" = ?` over the primary key.
+    pub(crate) fn key_filter(&mut self, table: &Table, key: Vec<Value>) -> &mut Self {
+        for (n, (&i, v)) in table.primary_key.iter().zip(key).enumerate() {
+            if n > 0 {
+                self.push(" AND ");
+            }
+            self.qualified(table.name, table.columns[i].name)
+                .push(" = ")
+                .param(v);
+        }
+        self
+    }
+
+    pub(crate) fn expr(&mut self, node: &Node) -> &mut Self {
+        match node {
+            Node::Column { table, name } => {
+                self.qualified(table, name);
+            }
+            Node::Param(v) => {
+                self.param(v.clone());
+            }
+            Node::Binary(l, op, r) => {
+                self.push("(")
+                    .expr(l)
+                    .push(" ")
+                    .push(op)
+                    .push(" ")
+                    .expr(r)
+                    .push(")");
+            }
+            Node::Not(e) => {
+                self.push("(NOT ").expr(e).push(")");
+            }
+            Node::IsNull(e, negated) => {
+                self.push("(").expr(e);
+                self.push(if *negated {
+                    " IS NOT NULL)"
+                } else {
+                    " IS NULL)"
+                });
+            }
+            Node::In(e, list, negated) => {
+                if list.is_empty() {
+                    // `IN ()` is not SQL: an empty list matches nothing (NOT IN: everything).
+                    self.push(if *negated { "(1 = 1)" } else { "(1 = 0)" });
+                } else {
+                    self.push("(").expr(e);
+                    self.push(if *negated { " NOT IN (" } else { " IN (" });
+                    for (i, item) in list.iter().enumerate() {
+                        if i > 0 {
+                            self.push(", ");
+                        }
+                        self.expr(item);
+                    }
+                    self.push("))");
+                }
+            }
+            Node::Between(e, lo, hi) => {
+                self.push("(")
+                    .expr(e)
+                    .push(" BETWEEN ")
+                    .expr(lo)
+                    .push(" AND ")
+                    .expr(hi)
+                    .push(")");
+            }
+            Node::Like {
+                expr,
+                pattern,
+                case_insensitive,
+            } => match (*case_insensitive, self.dialect.ilike_operator()) {
+                (true, Some(op)) => {
+                    self.push("(").expr(expr).push(" ").push(op).push(" ");
+                    self.expr(pattern).push(" ESCAPE '\\')");
+                }
+                (true, None) => {
+                    let lower = self.dialect.lower_function();
+                    self.push("(")
+                        .push(lower)
+                        .push("(")
+                        .expr(expr)
+                        .push(") LIKE ");
+                    self.push(lower)
+                        .push("(")
+                        .expr(pattern)
+                        .push(") ESCAPE '\\')");
+                }
+                (false, _) => {
+                    self.push("(").expr(expr).push(" LIKE ");
+                    self.expr(pattern).push(" ESCAPE '\\')");
+                }
+            },
+            Node::Func(name, arg) => {
+                self.push(name).push("(").expr(arg).push(")");
+            }
+            Node::Cast(e, ty) => {
+                let ty = self.dialect.column_type(*ty);
+                self.push("CAST(").expr(e).push(" AS ").push(ty).push(")");
+            }
+            Node::InQuery(e, sub, negated) => {
+                self.push("(").expr(e);
+                self.push(if *negated { " NOT IN (" } else { " IN (" });
+                self.query(&sub.query, &sub.select).push("))");
+            }
+            Node::Exists(sub, negated) => {
+                self.push(if *negated {
+                    "(NOT EXISTS ("
+                } else {
+                    "(EXISTS ("
+                });
+                self.query(&sub.query, &sub.select).push("))");
+            }
+        }
+        self
+    }
+
+    pub(crate) fn order(&mut self, terms: &[(Node, Direction)]) -> &mut Self {
+        for (i, (node, dir)) in terms.iter().enumerate() {
+            self.push(if i == 0 { " ORDER BY " } else { ", " });
+            self.expr(node);
+            self.push(match dir {
+                Direction::Asc => " ASC",
+                Direction::Desc => " DESC",
+            });
+        }
+        self
+    }
+}
+
+/// Rewrites `?` placeholders of hand-written SQL to the dialect's, leaving quoted text and
+/// comments alone.
+pub(crate) fn translate_placeholders<'s>(
+    sql: &'s str,
+    dialect: &dyn Dialect,
+) -> std::borrow::Cow<'s, str> {
+    let mut first = String::new();
+    dialect.placeholder(&mut first, 1);
+    if first == "?" {
+        return std::borrow::Cow::Borrowed(sql);
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    let mut rest = sql;
+    while let Some(c) = rest.chars().next() {
+        // The span that is copied as it is: a quoted string or identifier, or a comment.
+        let verbatim = match c {
+            '\'' | '"' => Some(rest[1..].find(c).map_or(rest.len(), |end| end + 2)),
+            '-' if rest.starts_with("--") => Some(rest.find('\n').unwrap_or(rest.len())),
+            '/' if rest.starts_with("/*") => Some(rest.find("*/").map_or(rest.len(), |e| e + 2)),
+            _ => None,
+        };
+        match verbatim {
+            Some(len) => {
+                out.push_str(&rest[..len]);
+                rest = &rest[len..];
+            }
+            None => {
+                if c == '?' {
+                    n += 1;
+                    dialect.placeholder(&mut out, n);
+                } else {
+                    out.push(c);
+                }
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}

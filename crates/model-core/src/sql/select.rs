@@ -1,0 +1,340 @@
+//! SELECT statements: a typed builder over the tables a query reads, and its results.
+
+use std::marker::PhantomData;
+
+use crate::sql::column::Column;
+use crate::sql::expr::{Cond, Expr, Node, Order};
+use crate::sql::model::Model;
+use crate::sql::query::{JoinKind, QueryNode, SubQuery, and};
+use crate::sql::render::SqlWriter;
+use crate::sql::scope::{Contains, Join};
+use crate::sql::selection::{All, Selection};
+
+/// A `SELECT` over the tables `S` (a tuple of models: the first is the FROM table, the others
+/// joined) returning rows decoded by the selection `Sel`. Run it with `session.exec`.
+///
+/// Conditions, orderings and groupings may only name tables the query reads: a condition on a
+/// table that is not joined does not compile.
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String, age: Option<i32> }
+/// # fn demo(session: &mut Session) -> Result<()> {
+/// let heroes: Vec<Hero> = session
+///     .exec(
+///         select::<Hero>()
+///             .where_(Hero::age.gt(30))
+///             .order_by(Hero::name.asc())
+///             .offset(10)
+///             .limit(5),
+///     )?
+///     .all();
+/// # Ok(()) }
+/// ```
+pub struct Query<S, Sel> {
+    node: QueryNode,
+    selection: Sel,
+    _tables: PhantomData<fn() -> S>,
+}
+
+/// A `SELECT` of whole `M` models from `M`'s table: what [`select`] starts.
+pub type Select<M> = Query<(M,), All<M>>;
+
+impl<S, Sel: Clone> Clone for Query<S, Sel> {
+    fn clone(&self) -> Self {
+        Query {
+            node: self.node.clone(),
+            selection: self.selection.clone(),
+            _tables: PhantomData,
+        }
+    }
+}
+
+impl<S, Sel: std::fmt::Debug> std::fmt::Debug for Query<S, Sel> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("from", &self.node.from.name)
+            .field("selection", &self.selection)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Starts a `SELECT` of every column of model `M`, from `M`'s table.
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Hero { #[model(primary_key)] id: Option<i64> }
+/// let query = select::<Hero>();
+/// ```
+pub fn select<M: Model>() -> Select<M> {
+    Query {
+        node: QueryNode::new(M::TABLE),
+        selection: All::new(),
+        _tables: PhantomData,
+    }
+}
+
+impl<S, Sel> Query<S, Sel> {
+    /// Adds a WHERE condition; several calls are joined with AND.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, age: i32 }
+    /// let q = select::<Hero>().where_(Hero::age.ge(18)).where_(Hero::age.lt(65));
+    /// ```
+    pub fn where_<T, I>(mut self, cond: Cond<T>) -> Self
+    where
+        S: Contains<T, I>,
+    {
+        self.node.filter = and(self.node.filter, cond.into_node());
+        self
+    }
+
+    /// Adds an ORDER BY term (a column, `.asc()`/`.desc()`, or an aggregate's); a bare column
+    /// sorts ascending.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// let q = select::<Hero>().order_by(Hero::name.desc()).order_by(Hero::id);
+    /// ```
+    pub fn order_by<T, I>(mut self, order: impl Into<Order<T>>) -> Self
+    where
+        S: Contains<T, I>,
+    {
+        let order = order.into();
+        self.node.order.push((order.node, order.direction));
+        self
+    }
+
+    /// At most `n` rows.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64> }
+    /// let q = select::<Hero>().limit(100);
+    /// ```
+    pub fn limit(mut self, n: u64) -> Self {
+        self.node.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64> }
+    /// let q = select::<Hero>().offset(20).limit(10);
+    /// ```
+    pub fn offset(mut self, n: u64) -> Self {
+        self.node.offset = Some(n);
+        self
+    }
+
+    /// `SELECT DISTINCT`.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, team: String }
+    /// let teams = select::<Hero>().columns(Hero::team).distinct();
+    /// ```
+    pub fn distinct(mut self) -> Self {
+        self.node.distinct = true;
+        self
+    }
+
+    /// `INNER JOIN` of model `J`'s table `ON` a condition whose left side is a column of `J`.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Team { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = Team::id)] team_id: Option<i64> }
+    /// let q = select::<Hero>()
+    ///     .inner_join(Team::id.eq(Hero::team_id))
+    ///     .where_(Team::name.eq("Preventers"))
+    ///     .columns((Hero::all(), Team::all()));
+    /// ```
+    pub fn inner_join<J: Model>(self, on: Cond<J>) -> Query<S::Output, Sel>
+    where
+        S: Join<J>,
+    {
+        self.join(JoinKind::Inner, on)
+    }
+
+    /// `LEFT JOIN` of model `J`'s table; select its side with `J::all().optional()` or
+    /// `J::column.optional()`, which decode `None` where nothing matched.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Team { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = Team::id)] team_id: Option<i64> }
+    /// let q = select::<Hero>()
+    ///     .left_join(Team::id.eq(Hero::team_id))
+    ///     .columns((Hero::all(), Team::all().optional()));
+    /// ```
+    pub fn left_join<J: Model>(self, on: Cond<J>) -> Query<S::Output, Sel>
+    where
+        S: Join<J>,
+    {
+        self.join(JoinKind::Left, on)
+    }
+
+    fn join<J: Model, S2>(mut self, kind: JoinKind, on: Cond<J>) -> Query<S2, Sel> {
+        self.node.joins.push((kind, J::TABLE, on.into_node()));
+        Query {
+            node: self.node,
+            selection: self.selection,
+            _tables: PhantomData,
+        }
+    }
+
+    /// `GROUP BY` a column; several calls group by several columns.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, team: String }
+    /// let per_team = select::<Hero>().group_by(Hero::team).columns((Hero::team, count(Hero::id)));
+    /// ```
+    pub fn group_by<T, I, X>(mut self, column: Column<T, X>) -> Self
+    where
+        T: Model,
+        S: Contains<T, I>,
+    {
+        self.node.group_by.push(column.node());
+        self
+    }
+
+    /// A `HAVING` condition (usually on an aggregate); several calls are joined with AND.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, team: String }
+    /// let big = select::<Hero>()
+    ///     .group_by(Hero::team)
+    ///     .having(count(Hero::id).gt(2))
+    ///     .columns(Hero::team);
+    /// ```
+    pub fn having<T, I>(mut self, cond: Cond<T>) -> Self
+    where
+        S: Contains<T, I>,
+    {
+        self.node.having = and(self.node.having, cond.into_node());
+        self
+    }
+
+    /// Chooses what each row returns: columns, aggregates, whole models (`M::all()`), or a
+    /// tuple of them.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String, age: Option<i32> }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// let names: Vec<(String, Option<i32>)> =
+    ///     session.exec(select::<Hero>().columns((Hero::name, Hero::age)))?.all();
+    /// # Ok(()) }
+    /// ```
+    pub fn columns<Sel2: Selection>(self, selection: Sel2) -> Query<S, Sel2> {
+        Query {
+            node: self.node,
+            selection,
+            _tables: PhantomData,
+        }
+    }
+
+    /// Counts the rows this query would return (honouring its filter, joins, grouping,
+    /// distinct, limit and offset) instead of loading them.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, age: i32 }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// let adults: i64 = session.exec(select::<Hero>().where_(Hero::age.ge(18)).count())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn count(self) -> Count<S, Sel> {
+        Count(self)
+    }
+}
+
+impl<S, Sel: Selection> Query<S, Sel> {
+    fn select_list(&self) -> Vec<Node> {
+        let mut exprs: Vec<Expr> = Vec::new();
+        self.selection.exprs(&mut exprs);
+        exprs.into_iter().map(|e| e.0).collect()
+    }
+
+    pub(crate) fn into_subquery(self) -> SubQuery {
+        SubQuery {
+            select: self.select_list(),
+            query: self.node,
+        }
+    }
+
+    /// Renders the `SELECT`.
+    pub(crate) fn render(&self, out: &mut SqlWriter<'_>) {
+        out.query(&self.node, &self.select_list());
+    }
+}
+
+/// `EXISTS (SELECT ...)`: true when the subquery returns a row. Correlate it with the outer
+/// query by comparing columns of both in its condition.
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct User { #[model(primary_key)] id: Option<i64> }
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Post { #[model(primary_key)] id: Option<i64>, author_id: Option<i64> }
+/// let authors = select::<User>().where_(exists(select::<Post>().where_(Post::author_id.eq(User::id))));
+/// ```
+pub fn exists<M, S, Sel: Selection>(query: Query<S, Sel>) -> Cond<M> {
+    Cond::new(Node::Exists(Box::new(query.into_subquery()), false))
+}
+
+/// `NOT EXISTS (SELECT ...)`.
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct User { #[model(primary_key)] id: Option<i64> }
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Post { #[model(primary_key)] id: Option<i64>, author_id: Option<i64> }
+/// let silent = select::<User>().where_(not_exists(select::<Post>().where_(Post::author_id.eq(User::id))));
+/// ```
+pub fn not_exists<M, S, Sel: Selection>(query: Query<S, Sel>) -> Cond<M> {
+    Cond::new(Node::Exists(Box::new(query.into_subquery()), true))
+}
+
+/// `SELECT COUNT(*)` over a [`Query`]; runs to an `i64`.
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Hero { #[model(primary_key)] id: Option<i64> }
+/// let q = select::<Hero>().count();
+/// ```
+pub struct Count<S, Sel>(Query<S, Sel>);
+
+impl<S, Sel: Selection> Count<S, Sel> {
+    /// Renders `SELECT COUNT(*) FROM (<query>) AS counted`.
+    pub(crate) fn render(&self, out: &mut SqlWriter<'_>) {
+        out.push("SELECT COUNT(*) FROM (");
+        self.0.render(out);
+        out.push(") AS counted");
+    }
+}
