@@ -1,14 +1,12 @@
 //! Hand-written SQL with bound parameters: the escape hatch.
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
-use crate::error::Result;
-use crate::model::{FromRow, RowReader};
-use crate::select::Results;
-use crate::session::Session;
-use crate::sql::translate_placeholders;
-use crate::statement::Statement;
-use crate::value::{ToValue, Value};
+use crate::sql::dialect::Dialect;
+use crate::sql::render::translate_placeholders;
+use crate::sql::row::FromRow;
+use crate::sql::value::{ToValue, Value};
 
 /// A hand-written query returning rows decoded as `T` (a model, a value, or a tuple of them).
 ///
@@ -73,35 +71,22 @@ impl<T> Raw<T> {
     }
 }
 
-impl<T: FromRow> Statement for Raw<T> {
-    type Output = Results<T>;
+impl<T> Raw<T> {
+    /// The SQL with `?` placeholders rewritten to the dialect's.
+    pub(crate) fn render<'s>(&'s self, dialect: &dyn Dialect) -> Cow<'s, str> {
+        translate_placeholders(&self.sql, dialect)
+    }
 
-    fn run(self, session: &mut Session) -> Result<Results<T>> {
-        let sql = translate_placeholders(&self.sql, session.dialect());
-        // A plain SELECT cannot write: it takes the read path (no transaction of its own, no
-        // savepoint). Anything else that returns rows (`INSERT ... RETURNING`, a CTE) is
-        // guarded like a write.
-        let read_only = self
-            .sql
+    /// The bound values, in placeholder order.
+    pub(crate) fn params(&self) -> &[Value] {
+        &self.params
+    }
+
+    /// Whether the SQL is a plain SELECT, which cannot write.
+    pub(crate) fn is_select(&self) -> bool {
+        self.sql
             .trim_start()
             .get(..6)
-            .is_some_and(|head| head.eq_ignore_ascii_case("select"));
-        let rows = if read_only {
-            session.read(&sql, &self.params, |row| {
-                T::from_row(&mut RowReader::new(row))
-            })?
-        } else {
-            session.read_raw(&sql, &self.params)?
-        };
-        Ok(Results(rows))
-    }
-}
-
-impl Statement for Raw<()> {
-    type Output = u64;
-
-    fn run(self, session: &mut Session) -> Result<u64> {
-        let sql = translate_placeholders(&self.sql, session.dialect());
-        session.execute(&sql, &self.params)
+            .is_some_and(|head| head.eq_ignore_ascii_case("select"))
     }
 }
