@@ -56,6 +56,10 @@ impl Dialect for PostgresDialect {
         65535
     }
 
+    fn error_aborts_transaction(&self) -> bool {
+        true
+    }
+
     fn ilike_operator(&self) -> Option<&'static str> {
         Some("ILIKE")
     }

@@ -46,6 +46,12 @@ pub(crate) fn classify(e: postgres::Error) -> Error {
                 transient: true,
             }
         }
+        // The server ended the connection (57P01 admin shutdown, 57P02 crash shutdown, 57P03
+        // cannot connect now) or the connection failed (class 08): the work in flight is
+        // lost, and a new connection may well succeed.
+        c if matches!(c.code(), "57P01" | "57P02" | "57P03") || c.code().starts_with("08") => {
+            Error::Connection(db.message().to_owned())
+        }
         // Class 22, data exception: the value, not the statement, is at fault.
         c if c.code().starts_with("22") => Error::InvalidValue(db.message().to_owned()),
         _ => Error::backend(e),

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use crate::engine::engine::Conn;
 use crate::engine::registry::metadata;
+use crate::orm::row_order;
 use crate::orm::staged::Staged;
 use crate::sql::error::{Error, Result};
 use crate::sql::render::SqlWriter;
@@ -34,6 +35,8 @@ pub(crate) enum Pending {
         key: Vec<Value>,
         /// The version the row had when read, for a versioned table.
         version: Option<Value>,
+        /// Every column of the row as the program knew it: what orders deletes among rows.
+        values: Vec<Value>,
     },
 }
 
@@ -63,7 +66,7 @@ impl NewRow<'_> {
 }
 
 impl Pending {
-    fn table(&self) -> &'static Table {
+    pub(crate) fn table(&self) -> &'static Table {
         match self {
             Pending::Insert { model, .. } | Pending::Update { model, .. } => model.table(),
             Pending::Delete { table, .. } => table,
@@ -127,6 +130,9 @@ pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Sto
     // Stable sorts: staging order is kept within a table.
     writes.sort_by_cached_key(|&i| rank(pending[i].table()));
     deletes.sort_by_cached_key(|&i| std::cmp::Reverse(rank(pending[i].table())));
+    // Deletes that free a unique value a write takes go first, with what they depend on.
+    let (early, late) = row_order::deletes_before_writes(pending, &deletes, &writes);
+    run_deletes(conn, pending, &early)?;
 
     let mut at = 0;
     while at < writes.len() {
@@ -173,14 +179,24 @@ pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Sto
                 changed,
                 ..
             } => {
-                stored[writes[at]] = update_row(conn, model.as_ref(), key, changed)?
-                    .map(|written| Stored { written, row: None });
+                // A row switch that changes nothing writes nothing.
+                if !changed.is_empty() {
+                    stored[writes[at]] = update_row(conn, model.as_ref(), key, changed)?
+                        .map(|written| Stored { written, row: None });
+                }
                 at += 1;
             }
             Pending::Delete { .. } => unreachable!("deletes were set apart"),
         }
     }
 
+    run_deletes(conn, pending, &late)?;
+    Ok(stored)
+}
+
+/// Runs deletes, sorted with dependent tables first, table by table; rows of a table that
+/// references itself go in dependency order (children before their parents).
+fn run_deletes(conn: &mut Conn, pending: &[Pending], deletes: &[usize]) -> Result<()> {
     let mut at = 0;
     while at < deletes.len() {
         let table = pending[deletes[at]].table();
@@ -188,17 +204,19 @@ pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Sto
         while end < deletes.len() && pending[deletes[end]].table().name == table.name {
             end += 1;
         }
-        let keys: Vec<(&[Value], Option<&Value>)> = deletes[at..end]
-            .iter()
-            .map(|&i| match &pending[i] {
-                Pending::Delete { key, version, .. } => (key.as_slice(), version.as_ref()),
-                _ => unreachable!("deletes only"),
-            })
-            .collect();
-        delete_rows(conn, table, &keys)?;
+        for level in row_order::self_referencing_levels(table, pending, &deletes[at..end]) {
+            let keys: Vec<(&[Value], Option<&Value>)> = level
+                .iter()
+                .map(|&i| match &pending[i] {
+                    Pending::Delete { key, version, .. } => (key.as_slice(), version.as_ref()),
+                    _ => unreachable!("deletes only"),
+                })
+                .collect();
+            delete_rows(conn, table, &keys)?;
+        }
         at = end;
     }
-    Ok(stored)
+    Ok(())
 }
 
 /// The foreign key value a child takes from its parent's stored row.

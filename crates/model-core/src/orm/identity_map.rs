@@ -1,7 +1,16 @@
 //! The rows a session holds, one entry per (table, primary key).
+//!
+//! An entry is the row's state as last read or written: what `add` compares a model against
+//! to find the columns the program changed. Entries are expired (the next `get` reads the row
+//! again), never forgotten while their row may exist: a write then holds only the columns the
+//! program changed relative to what it read, whatever other writers did in between.
+//!
+//! Writes made inside the transaction are journaled, so that a rollback (or the rollback of a
+//! savepoint) puts every entry back as it was; rows whose insert was undone, and rows deleted,
+//! are remembered as gone, so adding their model again inserts it.
 
 use std::borrow::Borrow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use crate::sql::table::Table;
@@ -10,8 +19,11 @@ use crate::sql::value::Value;
 /// What the session knows of one row: its column values as last read or written.
 pub(crate) struct Loaded {
     pub(crate) values: Vec<Value>,
-    /// False once expired (by commit or `expire`): the next `get` reads the row again.
+    /// False once expired (by commit, rollback, a bulk statement or `expire`): the next
+    /// `get` reads the row again.
     pub(crate) fresh: bool,
+    /// False once expunged: the session no longer holds the row, but still knows what it read.
+    pub(crate) attached: bool,
 }
 
 /// A primary key, stored without a heap allocation when it has one column (the usual case)
@@ -79,6 +91,7 @@ impl Rows {
                     }
                 }
                 loaded.fresh = true;
+                loaded.attached = true;
             }
             None => {
                 let values = (0..table.columns.len())
@@ -89,29 +102,34 @@ impl Rows {
                     Loaded {
                         values,
                         fresh: true,
+                        attached: true,
                     },
                 );
             }
         }
     }
+}
 
-    /// Remembers a row as stored, under the key its values hold.
-    pub(crate) fn remember(&mut self, values: Vec<Value>) {
-        let key = Key::of(self.table, &values);
-        self.rows.insert(
-            key,
-            Loaded {
-                values,
-                fresh: true,
-            },
-        );
-    }
+/// A change the session made to an entry by writing, undone by a rollback.
+struct JournalEntry {
+    table: &'static Table,
+    key: Key,
+    /// The entry before the write; `None` when the write inserted the row.
+    before: Option<Loaded>,
+    /// Whether the row was remembered as gone before the write.
+    was_gone: bool,
+    /// Whether the write inserted the row, so that undoing it leaves no row.
+    inserted: bool,
 }
 
 /// One entry per (table, key): the state `add` compares against to find changed columns.
 #[derive(Default)]
 pub(crate) struct IdentityMap {
     tables: HashMap<&'static str, Rows, foldhash::fast::RandomState>,
+    /// Rows deleted, or whose insert was rolled back: adding their model again inserts it.
+    gone: HashSet<(&'static str, Key), foldhash::fast::RandomState>,
+    /// What the open transaction's writes changed, oldest first.
+    journal: Vec<JournalEntry>,
 }
 
 impl IdentityMap {
@@ -129,25 +147,81 @@ impl IdentityMap {
         rows
     }
 
-    /// Remembers a row as stored, under the key its values hold.
-    pub(crate) fn remember(&mut self, table: &'static Table, values: Vec<Value>) {
-        self.rows_mut(table, 1).remember(values);
+    /// Journals the entry of `key` before a write changes it.
+    fn journal(&mut self, table: &'static Table, key: Key, inserted: bool) {
+        let before = self
+            .tables
+            .get(table.name)
+            .and_then(|rows| rows.rows.get(&key))
+            .map(|l| Loaded {
+                values: l.values.clone(),
+                fresh: l.fresh,
+                attached: l.attached,
+            });
+        let was_gone = self.gone.remove(&(table.name, key.clone()));
+        self.journal.push(JournalEntry {
+            table,
+            key,
+            before,
+            was_gone,
+            inserted,
+        });
     }
 
-    pub(crate) fn remove(&mut self, table: &'static Table, key: Vec<Value>) {
+    /// Remembers a row as written (inserted or updated) by the session, under the key its
+    /// values hold.
+    pub(crate) fn remember_written(
+        &mut self,
+        table: &'static Table,
+        values: Vec<Value>,
+        inserted: bool,
+    ) {
+        let key = Key::of(table, &values);
+        self.journal(table, key.clone(), inserted);
+        self.rows_mut(table, 1).rows.insert(
+            key,
+            Loaded {
+                values,
+                fresh: true,
+                attached: true,
+            },
+        );
+    }
+
+    /// Forgets a row the session deleted, and remembers it as gone.
+    pub(crate) fn remove_deleted(&mut self, table: &'static Table, key: Vec<Value>) {
+        let key = Key::from(key);
+        self.journal(table, key.clone(), false);
         if let Some(rows) = self.tables.get_mut(table.name) {
-            rows.rows.remove(key.as_slice());
+            rows.rows.remove(&key);
+        }
+        self.gone.insert((table.name, key));
+    }
+
+    /// Whether the row was deleted, or its insert rolled back, by this session.
+    pub(crate) fn is_gone(&self, table: &'static Table, key: &[Value]) -> bool {
+        !self.gone.is_empty() && self.gone.contains(&(table.name, Key::from(key.to_vec())))
+    }
+
+    /// Expunges a row: the session no longer holds it, but remembers what it read, so adding
+    /// the model again writes only what changed.
+    pub(crate) fn expunge(&mut self, table: &'static Table, key: Vec<Value>) {
+        if let Some(loaded) = self.entry_mut(table, key) {
+            loaded.fresh = false;
+            loaded.attached = false;
         }
     }
 
     pub(crate) fn expire(&mut self, table: &'static Table, key: Vec<Value>) {
-        if let Some(loaded) = self
-            .tables
-            .get_mut(table.name)
-            .and_then(|rows| rows.rows.get_mut(key.as_slice()))
-        {
+        if let Some(loaded) = self.entry_mut(table, key) {
             loaded.fresh = false;
         }
+    }
+
+    fn entry_mut(&mut self, table: &'static Table, key: Vec<Value>) -> Option<&mut Loaded> {
+        self.tables
+            .get_mut(table.name)
+            .and_then(|rows| rows.rows.get_mut(key.as_slice()))
     }
 
     pub(crate) fn expire_all(&mut self) {
@@ -160,12 +234,60 @@ impl IdentityMap {
         }
     }
 
-    /// Forgets the rows of a table that a bulk statement may have changed.
-    pub(crate) fn forget_table(&mut self, table: &str) {
-        self.tables.remove(table);
+    /// Expires the rows of a table that a bulk statement may have changed.
+    pub(crate) fn expire_table(&mut self, table: &str) {
+        if let Some(rows) = self.tables.get_mut(table) {
+            for loaded in rows.rows.values_mut() {
+                loaded.fresh = false;
+            }
+        }
     }
 
-    pub(crate) fn clear(&mut self) {
-        self.tables.clear();
+    /// How many journaled writes there are: a savepoint's mark.
+    pub(crate) fn journal_len(&self) -> usize {
+        self.journal.len()
+    }
+
+    /// The transaction committed: its writes stand.
+    pub(crate) fn commit(&mut self) {
+        self.journal.clear();
+        self.expire_all();
+    }
+
+    /// The transaction (or the savepoint whose mark this is) rolled back: every entry a write
+    /// changed since `mark` is put back, rows whose insert is undone are remembered as gone,
+    /// and every entry expires, since the database may have changed under it.
+    pub(crate) fn roll_back_to(&mut self, mark: usize) {
+        while self.journal.len() > mark {
+            let Some(entry) = self.journal.pop() else {
+                break;
+            };
+            let rows = self.rows_mut(entry.table, 0);
+            match entry.before {
+                Some(loaded) => {
+                    rows.rows.insert(entry.key.clone(), loaded);
+                }
+                None => {
+                    rows.rows.remove(&entry.key);
+                }
+            }
+            let gone = (entry.table.name, entry.key);
+            // An insert undone leaves its model with a key that no row has.
+            if entry.was_gone || entry.inserted {
+                self.gone.insert(gone);
+            } else {
+                self.gone.remove(&gone);
+            }
+        }
+        self.expire_all();
+    }
+}
+
+impl From<Vec<Value>> for Key {
+    fn from(values: Vec<Value>) -> Key {
+        match <[Value; 1]>::try_from(values) {
+            Ok(one) => Key::One(one),
+            Err(values) => Key::Many(values),
+        }
     }
 }

@@ -29,6 +29,7 @@ pub(crate) mod identity_map;
 pub(crate) mod loading;
 pub(crate) mod relationship;
 pub(crate) mod results;
+pub(crate) mod row_order;
 pub(crate) mod schema;
 pub(crate) mod session;
 pub(crate) mod staged;

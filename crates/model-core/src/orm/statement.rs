@@ -98,7 +98,7 @@ impl<M: Model> Statement for Update<M> {
     fn run(self, session: &mut Session) -> Result<u64> {
         let mut out = SqlWriter::new(session.dialect());
         self.render(&mut out)?;
-        session.forget_table(M::TABLE.name);
+        session.expire_table(M::TABLE.name);
         session
             .execute(&out.sql, &out.params)
             .map_err(|e| e.on_table(M::TABLE))
@@ -111,7 +111,7 @@ impl<M: Model> Statement for Delete<M> {
     fn run(self, session: &mut Session) -> Result<u64> {
         let mut out = SqlWriter::new(session.dialect());
         self.render(&mut out);
-        session.forget_table(M::TABLE.name);
+        session.expire_table(M::TABLE.name);
         session
             .execute(&out.sql, &out.params)
             .map_err(|e| e.on_table(M::TABLE))

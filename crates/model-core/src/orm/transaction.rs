@@ -4,7 +4,7 @@ use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
 use crate::engine::engine::Engine;
-use crate::orm::session::Session;
+use crate::orm::session::{Savepoint, Session};
 use crate::sql::error::Result;
 
 /// A savepoint in a session's transaction, from [`Session::begin_nested`]: its work is undone
@@ -27,8 +27,7 @@ use crate::sql::error::Result;
 /// ```
 pub struct Nested<'s> {
     session: &'s mut Session,
-    name: String,
-    pending_mark: usize,
+    savepoint: Savepoint,
     done: bool,
 }
 
@@ -43,12 +42,10 @@ impl Session {
     /// ```
     pub fn begin_nested(&mut self) -> Result<Nested<'_>> {
         self.flush()?;
-        let name = format!("tablemodel_nested_{}", self.open_savepoint()?);
-        let pending_mark = self.pending_len();
+        let savepoint = self.open_savepoint()?;
         Ok(Nested {
             session: self,
-            name,
-            pending_mark,
+            savepoint,
             done: false,
         })
     }
@@ -65,7 +62,7 @@ impl Nested<'_> {
     pub fn commit(mut self) -> Result<()> {
         self.session.flush()?;
         self.done = true;
-        self.session.close_savepoint(&self.name, false)
+        self.session.close_savepoint(&self.savepoint, false)
     }
 
     /// Undoes everything done since the savepoint, staged or flushed.
@@ -81,8 +78,7 @@ impl Nested<'_> {
 
     fn undo(&mut self) -> Result<()> {
         self.done = true;
-        self.session.discard_pending_from(self.pending_mark);
-        self.session.close_savepoint(&self.name, true)
+        self.session.close_savepoint(&self.savepoint, true)
     }
 }
 

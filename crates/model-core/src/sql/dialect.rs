@@ -88,4 +88,11 @@ pub trait Dialect: Send + Sync + 'static {
     fn begin(&self) -> &'static str {
         "BEGIN"
     }
+
+    /// Whether any refused statement aborts the open transaction, so that nothing but a
+    /// ROLLBACK (to a savepoint or whole) is accepted after it: PostgreSQL's rule. SQLite keeps
+    /// the transaction after a refused statement.
+    fn error_aborts_transaction(&self) -> bool {
+        false
+    }
 }

@@ -91,6 +91,19 @@ pub enum Error {
     /// The statement cannot be built (for example a delete of a model without a key).
     #[error("invalid statement: {0}")]
     Statement(String),
+    /// The session's transaction failed inside the database (a statement it ran was refused,
+    /// and the database aborted or rolled back the transaction), so nothing since it began can
+    /// be committed. Every statement and `commit` return this until `rollback` is called.
+    /// SQLAlchemy's `PendingRollbackError`.
+    #[error(
+        "the transaction was aborted by an earlier error ({0}); call rollback() before using \
+         the session again"
+    )]
+    PendingRollback(String),
+    /// A [`Handle`](crate::Handle) was given to a session other than the one that made it, or
+    /// names a model that a savepoint rollback undid.
+    #[error("invalid handle: {0}")]
+    InvalidHandle(String),
     /// Any other database error, with its source kept.
     #[error("database error: {source}")]
     Backend {
@@ -114,7 +127,8 @@ fn describe(table: &Option<String>, constraint: &Option<String>) -> String {
 }
 
 impl Error {
-    /// True when the same transaction may succeed if run again.
+    /// True when the same transaction may succeed if run again: a serialization failure, a
+    /// deadlock, SQLite busy, or a lost connection (the next one may work).
     ///
     /// ```
     /// use model_core::Error;
@@ -127,7 +141,7 @@ impl Error {
             Error::Backend {
                 transient: true,
                 ..
-            }
+            } | Error::Connection(_)
         )
     }
 

@@ -45,6 +45,7 @@ impl Session {
             }
         };
         for (op, values) in pending.into_iter().zip(results) {
+            let inserted = matches!(op, Pending::Insert { .. });
             match op {
                 Pending::Insert {
                     slot, mut model, ..
@@ -66,11 +67,11 @@ impl Session {
                             .map(|i| model.column_value(i))
                             .collect()
                     });
-                    self.identity.remember(table, row);
+                    self.identity.remember_written(table, row, inserted);
                     self.slots[slot] = Some(model.into_any());
                 }
                 Pending::Delete { table, key, .. } => {
-                    self.identity.remove(table, key);
+                    self.identity.remove_deleted(table, key);
                 }
             }
         }
@@ -107,7 +108,7 @@ impl Session {
             Model::set_column_value(model, i, v)?;
         }
         if let Some(row) = stored.row {
-            self.identity.remember(M::TABLE, row);
+            self.identity.remember_written(M::TABLE, row, true);
         }
         Ok(())
     }

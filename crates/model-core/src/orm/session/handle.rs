@@ -3,6 +3,7 @@
 use std::marker::PhantomData;
 
 use crate::orm::session::Session;
+use crate::sql::error::{Error, Result};
 use crate::sql::model::Model;
 use crate::sql::value::Value;
 
@@ -21,6 +22,7 @@ use crate::sql::value::Value;
 /// # Ok(()) }
 /// ```
 pub struct Handle<M> {
+    session: u64,
     slot: usize,
     _model: PhantomData<fn() -> M>,
 }
@@ -39,8 +41,9 @@ impl<M> std::fmt::Debug for Handle<M> {
 }
 
 impl<M> Handle<M> {
-    pub(super) fn new(slot: usize) -> Self {
+    pub(super) fn new(session: &Session, slot: usize) -> Self {
         Handle {
+            session: session.id,
             slot,
             _model: PhantomData,
         }
@@ -59,26 +62,43 @@ impl<M> Handle<M> {
 /// ```
 pub trait Identifies<M> {
     /// The key of the row, once it has one.
-    fn key_in(&self, session: &Session) -> Option<Vec<Value>>;
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidHandle`] for a [`Handle`] of another session, or of a model that a
+    /// savepoint rollback undid.
+    fn key_in(&self, session: &Session) -> Result<Option<Vec<Value>>>;
 }
 
 impl<M: Model> Identifies<M> for Handle<M> {
-    fn key_in(&self, session: &Session) -> Option<Vec<Value>> {
-        session.slots[self.slot]
+    fn key_in(&self, session: &Session) -> Result<Option<Vec<Value>>> {
+        if self.session != session.id {
+            return Err(Error::InvalidHandle(format!(
+                "a handle of {} from another session",
+                M::TABLE.name
+            )));
+        }
+        let slot = session.slots.get(self.slot).ok_or_else(|| {
+            Error::InvalidHandle(format!(
+                "the {} model was staged inside a savepoint that was rolled back",
+                M::TABLE.name
+            ))
+        })?;
+        Ok(slot
             .as_ref()
             .and_then(|m| m.downcast_ref::<M>())
-            .and_then(Model::key_values)
+            .and_then(Model::key_values))
     }
 }
 
 impl<M: Model> Identifies<M> for &M {
-    fn key_in(&self, _: &Session) -> Option<Vec<Value>> {
-        self.key_values()
+    fn key_in(&self, _: &Session) -> Result<Option<Vec<Value>>> {
+        Ok(self.key_values())
     }
 }
 
 impl<M: Model> Identifies<M> for M {
-    fn key_in(&self, _: &Session) -> Option<Vec<Value>> {
-        self.key_values()
+    fn key_in(&self, _: &Session) -> Result<Option<Vec<Value>>> {
+        Ok(self.key_values())
     }
 }

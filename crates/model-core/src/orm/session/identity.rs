@@ -28,10 +28,12 @@ impl Session {
     pub fn contains<M: Model>(&self, model: &M) -> bool {
         model
             .key_values()
-            .is_some_and(|k| self.identity.get(M::TABLE, &k).is_some())
+            .is_some_and(|k| self.identity.get(M::TABLE, &k).is_some_and(|l| l.attached))
     }
 
-    /// Forgets a model's row: a later `add` of it is no longer compared with what was loaded.
+    /// Expunges a model's row (SQLAlchemy's `expunge`): the session no longer holds it, so
+    /// [`contains`](Session::contains) is false and `get` reads it again. What was read is
+    /// kept, so a later `add` of the model still writes only the columns the program changed.
     ///
     /// ```
     /// # use model_core::prelude::*;
@@ -41,7 +43,7 @@ impl Session {
     /// ```
     pub fn expunge<M: Model>(&mut self, model: &M) {
         if let Some(key) = model.key_values() {
-            self.identity.remove(M::TABLE, key);
+            self.identity.expunge(M::TABLE, key);
         }
     }
 
@@ -108,9 +110,10 @@ impl Session {
         })
     }
 
-    /// Forgets the rows of a table that a bulk UPDATE or DELETE may have changed.
-    pub(crate) fn forget_table(&mut self, table: &str) {
-        self.identity.forget_table(table);
+    /// Expires the rows of a table that a bulk UPDATE or DELETE may have changed: the next
+    /// `get` reads them again, while `add` still compares against what the program read.
+    pub(crate) fn expire_table(&mut self, table: &str) {
+        self.identity.expire_table(table);
     }
 }
 

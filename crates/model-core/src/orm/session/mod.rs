@@ -16,6 +16,7 @@ mod staging;
 mod transaction;
 
 use std::any::Any;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::engine::engine::{Conn, Engine};
 use crate::orm::flush::Pending;
@@ -25,6 +26,7 @@ use crate::sql::error::Result;
 
 pub use cascade::{Cascade, ParentRef, StageChildren};
 pub use handle::{Handle, Identifies};
+pub(crate) use transaction::Savepoint;
 
 /// A unit of work on one pooled connection.
 ///
@@ -57,8 +59,17 @@ pub use handle::{Handle, Identifies};
 /// database); [`merge`](Session::merge) reads the row first and updates only what differs.
 ///
 /// **After commit** every entry expires, as in SQLModel: a `get` reads the row again, while
-/// `add` still compares against the last state seen. After `rollback` the session forgets
-/// every row, since the database may no longer hold them.
+/// `add` still compares against the last state seen. The same after a bulk `update`/`delete`
+/// statement, `expire` and `expunge`: entries expire, they are never forgotten, so a write holds
+/// only the columns the program changed relative to what it read. After `rollback` (or the
+/// rollback of a savepoint) every entry the undone writes changed is put back as it was, and
+/// rows whose insert was undone are inserted again when their model is added.
+///
+/// **Failure inside the database.** When the database aborts the transaction (PostgreSQL does
+/// after any refused statement that no savepoint contained; SQLite after some errors), every
+/// statement and `commit` return [`Error::PendingRollback`] until
+/// [`rollback`](Session::rollback): a commit never reports success for a transaction the
+/// database did not commit.
 ///
 /// ```
 /// # use model_core::prelude::*;
@@ -76,6 +87,8 @@ pub use handle::{Handle, Identifies};
 /// # Ok(()) }
 /// ```
 pub struct Session {
+    /// Tells this session's handles from another's.
+    id: u64,
     conn: Conn,
     in_transaction: bool,
     /// Whether the open transaction holds writes that a failure must not take with it.
@@ -86,11 +99,15 @@ pub struct Session {
     pending: Vec<Pending>,
     slots: Vec<Option<Box<dyn Any + Send>>>,
     identity: IdentityMap,
+    /// Why the open transaction can no longer commit, once the database aborted it.
+    failed: Option<String>,
 }
 
 impl Session {
     pub(crate) fn new(conn: Conn) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Session {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             conn,
             in_transaction: false,
             wrote: false,
@@ -99,6 +116,7 @@ impl Session {
             pending: Vec::new(),
             slots: Vec::new(),
             identity: IdentityMap::default(),
+            failed: None,
         }
     }
 

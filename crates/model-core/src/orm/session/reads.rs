@@ -52,7 +52,7 @@ impl Session {
     /// ```
     pub fn refresh<M: Model>(&mut self, target: impl Identifies<M>) -> Result<M> {
         self.autoflush()?;
-        let key = target.key_in(self).ok_or(Error::NotFound)?;
+        let key = target.key_in(self)?.ok_or(Error::NotFound)?;
         self.select_by_key(key)?.ok_or(Error::NotFound)
     }
 
@@ -100,7 +100,12 @@ impl Session {
         params: &[Value],
         decode: impl FnMut(&dyn Row) -> Result<T>,
     ) -> Result<Vec<T>> {
-        read_rows(&mut self.conn, sql, params, decode)
+        self.usable()?;
+        let rows = read_rows(&mut self.conn, sql, params, decode);
+        if let Err(e) = &rows {
+            self.note_failure(e);
+        }
+        rows
     }
 
     /// Runs hand-written SQL that returns rows; it may write, so it is guarded like a write.

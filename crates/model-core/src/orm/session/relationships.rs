@@ -119,6 +119,7 @@ impl Session {
             table,
             key,
             version: None,
+            values,
         });
         Ok(())
     }

@@ -69,9 +69,18 @@ impl Session {
 
     pub(super) fn stage<M: Model>(&mut self, model: M) -> Handle<M> {
         let table = M::TABLE;
+        let key = model.key_values();
+        if let Some(key) = &key {
+            if let Some(at) = self.staged_delete(table, key) {
+                return self.row_switch(at, model);
+            }
+            if self.identity.is_gone(table, key) {
+                // Deleted by this session, or its insert rolled back: no row has this key.
+                return self.stage_insert(model);
+            }
+        }
         let slot = self.slots.len();
         self.slots.push(None);
-        let key = model.key_values();
         let loaded = key.as_ref().and_then(|k| self.identity.get(table, k));
         let op = match (key, loaded) {
             (Some(key), Some(loaded)) => {
@@ -81,7 +90,7 @@ impl Session {
                     .collect();
                 if changed.is_empty() {
                     self.slots[slot] = Some(Box::new(model));
-                    return Handle::new(slot);
+                    return Handle::new(self, slot);
                 }
                 Pending::Update {
                     slot,
@@ -104,7 +113,45 @@ impl Session {
             }
         };
         self.pending.push(op);
-        Handle::new(slot)
+        Handle::new(self, slot)
+    }
+
+    /// Where a delete of this row is staged, if one is.
+    fn staged_delete(&self, table: &'static Table, key: &[Value]) -> Option<usize> {
+        self.pending.iter().rposition(|op| {
+            matches!(op, Pending::Delete { table: t, key: k, .. }
+                if t.name == table.name && k.as_slice() == key)
+        })
+    }
+
+    /// A model added with the key of a row whose delete is staged replaces that delete with
+    /// an UPDATE of the columns that differ (SQLAlchemy's row switch): the row ends as the
+    /// model says, and unique values the row holds are never held twice.
+    fn row_switch<M: Model>(&mut self, at: usize, model: M) -> Handle<M> {
+        let table = M::TABLE;
+        let Pending::Delete { key, .. } = &self.pending[at] else {
+            unreachable!("staged_delete finds deletes only");
+        };
+        let key = key.clone();
+        let changed: Vec<usize> = match self.identity.get(table, &key) {
+            Some(loaded) => (0..table.columns.len())
+                .filter(|&i| Some(i) != table.version)
+                .filter(|&i| !model.column_eq(i, &loaded.values[i]))
+                .collect(),
+            None => (0..table.columns.len())
+                .filter(|i| !table.primary_key.contains(i) && Some(*i) != table.version)
+                .collect(),
+        };
+        let slot = self.slots.len();
+        self.slots.push(None);
+        // In the delete's place, so that operations staged since keep their positions.
+        self.pending[at] = Pending::Update {
+            slot,
+            model: Box::new(model),
+            key,
+            changed,
+        };
+        Handle::new(self, slot)
     }
 
     pub(super) fn stage_insert<M: Model>(&mut self, model: M) -> Handle<M> {
@@ -115,7 +162,7 @@ impl Session {
             model: Box::new(model),
             links: Vec::new(),
         });
-        Handle::new(slot)
+        Handle::new(self, slot)
     }
 
     /// Stages the insert of a row that has no model (a link row).
@@ -159,6 +206,9 @@ impl Session {
             table: M::TABLE,
             key,
             version: M::TABLE.version.map(|v| model.column_value(v)),
+            values: (0..M::TABLE.columns.len())
+                .map(|i| model.column_value(i))
+                .collect(),
         });
         Ok(())
     }

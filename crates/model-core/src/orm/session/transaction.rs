@@ -2,15 +2,33 @@
 
 use crate::engine::engine::Conn;
 use crate::orm::session::Session;
-use crate::sql::error::Result;
+use crate::sql::error::{Error, Result};
 
 impl Session {
     pub(super) fn begin(&mut self) -> Result<()> {
+        self.usable()?;
         if !self.in_transaction {
             self.conn.execute_batch(self.conn.dialect().begin())?;
             self.in_transaction = true;
         }
         Ok(())
+    }
+
+    /// Fails with [`Error::PendingRollback`] once the database has aborted the transaction.
+    pub(super) fn usable(&self) -> Result<()> {
+        match &self.failed {
+            Some(why) => Err(Error::PendingRollback(why.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// Records that a statement of the open transaction failed where nothing contained it:
+    /// on a database that aborts the transaction then, the session can only roll back.
+    pub(super) fn note_failure(&mut self, error: &Error) {
+        if self.in_transaction && self.failed.is_none() && self.dialect().error_aborts_transaction()
+        {
+            self.failed = Some(error.to_string());
+        }
     }
 
     /// Flushes staged writes and commits the transaction.
@@ -25,13 +43,17 @@ impl Session {
     /// # Ok(()) }
     /// ```
     pub fn commit(&mut self) -> Result<()> {
+        self.usable()?;
         self.flush_for(true)?;
         if self.in_transaction {
-            self.conn.execute_batch("COMMIT")?;
+            if let Err(e) = self.conn.execute_batch("COMMIT") {
+                self.note_failure(&e);
+                return Err(e);
+            }
             self.in_transaction = false;
             self.wrote = false;
         }
-        self.identity.expire_all();
+        self.identity.commit();
         Ok(())
     }
 
@@ -50,12 +72,15 @@ impl Session {
     /// ```
     pub fn rollback(&mut self) -> Result<()> {
         self.pending.clear();
-        self.identity.clear();
+        self.identity.roll_back_to(0);
         if self.in_transaction {
+            // The flags clear once the database has rolled back, not before: a session whose
+            // ROLLBACK failed still rolls back when dropped.
+            self.conn.execute_batch("ROLLBACK")?;
             self.in_transaction = false;
             self.wrote = false;
-            self.conn.execute_batch("ROLLBACK")?;
         }
+        self.failed = None;
         Ok(())
     }
 
@@ -78,22 +103,27 @@ impl Session {
                 Ok(v)
             }
             Err(e) => {
-                // A failed undo leaves the connection in doubt; the original error matters more.
-                let _ = if savepoint {
+                let undone = if savepoint {
                     self.conn.execute_batch(
                         "ROLLBACK TO SAVEPOINT tablemodel_guard; RELEASE SAVEPOINT tablemodel_guard",
                     )
                 } else {
-                    self.in_transaction = false;
-                    self.conn.execute_batch("ROLLBACK")
+                    self.conn.execute_batch("ROLLBACK").map(|()| {
+                        self.in_transaction = false;
+                    })
                 };
+                // Undo that failed leaves the transaction in doubt: only a rollback may follow.
+                // The original error is the one to report.
+                if let Err(undo) = undone {
+                    self.failed = Some(format!("{e}; then the undo failed: {undo}"));
+                }
                 Err(e)
             }
         }
     }
 
     /// Opens a savepoint for [`Nested`](crate::Nested); returns its depth.
-    pub(crate) fn open_savepoint(&mut self) -> Result<usize> {
+    pub(crate) fn open_savepoint(&mut self) -> Result<Savepoint> {
         self.begin()?;
         self.savepoints += 1;
         let depth = self.savepoints;
@@ -101,28 +131,41 @@ impl Session {
             .execute_batch(&format!("SAVEPOINT tablemodel_nested_{depth}"))?;
         // Later failures must undo only their own statements, not the savepoint's.
         self.wrote = true;
-        Ok(depth)
+        Ok(Savepoint {
+            name: format!("tablemodel_nested_{depth}"),
+            pending: self.pending.len(),
+            slots: self.slots.len(),
+            journal: self.identity.journal_len(),
+        })
     }
 
-    pub(crate) fn close_savepoint(&mut self, name: &str, undo: bool) -> Result<()> {
+    pub(crate) fn close_savepoint(&mut self, savepoint: &Savepoint, undo: bool) -> Result<()> {
         self.savepoints -= 1;
+        let name = &savepoint.name;
         if undo {
-            // The database forgets what was done since; so must the session.
-            self.identity.clear();
+            // The database forgets what was done since; so does the session: staged writes,
+            // handles, and what its writes taught the identity map.
+            self.pending.truncate(savepoint.pending);
+            self.slots.truncate(savepoint.slots);
+            self.identity.roll_back_to(savepoint.journal);
             self.conn.execute_batch(&format!(
                 "ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}"
-            ))
+            ))?;
+            // The failure, if any, came after the savepoint: undoing to it recovers.
+            self.failed = None;
+            Ok(())
         } else {
+            self.usable()?;
             self.conn
                 .execute_batch(&format!("RELEASE SAVEPOINT {name}"))
         }
     }
+}
 
-    pub(crate) fn pending_len(&self) -> usize {
-        self.pending.len()
-    }
-
-    pub(crate) fn discard_pending_from(&mut self, mark: usize) {
-        self.pending.truncate(mark);
-    }
+/// Where a savepoint was opened: its name, and what the session held then.
+pub(crate) struct Savepoint {
+    name: String,
+    pending: usize,
+    slots: usize,
+    journal: usize,
 }

@@ -1,0 +1,693 @@
+//! Session integrity: regression tests for the unit of work's guarantees in the corners where
+//! they are easiest to break. Each test reads the final state back through a new session.
+//!
+//! - A commit after a failed read neither reports success for lost work nor wedges the session.
+//! - Deleting a row and adding one with the same primary key or unique value in one commit
+//!   works: the delete runs first, or the pair becomes an update.
+//! - An update keeps the columns it did not change, even after a bulk update, a rollback or an
+//!   expunge expired the row.
+//! - Parent and children of a self-referential table are deleted in dependency order.
+//! - Rolling a savepoint back leaves the session able to add the same model again.
+//! - A handle used in another session is an error, not a panic and not another row.
+//! - A terminated PostgreSQL connection is a transient `Error::Connection`, and the engine
+//!   recovers.
+//! - Generated keys of multi-row inserts go to the right rows (children find their parents).
+//!
+//! Tables are prefixed `si_`.
+
+mod common;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::{Backend, TestDb};
+use tablemodel::prelude::*;
+
+// ---------------------------------------------------------------------------------------------
+// Models
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "si_heroes")]
+pub struct Hero {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    pub name: String,
+    pub age: i32,
+}
+
+/// A natural (not generated) string key.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "si_settings")]
+pub struct Setting {
+    #[model(primary_key)]
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "si_tags")]
+pub struct Tag {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    #[model(unique)]
+    pub name: String,
+}
+
+/// A table that references itself; a parent may not be deleted while children point to it.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "si_nodes")]
+pub struct Node {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    pub name: String,
+    #[model(foreign_key = Node::id, on_delete = restrict)]
+    pub parent_id: Option<i64>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "si_notes")]
+pub struct Note {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    #[model(unique)]
+    pub title: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "si_parents")]
+pub struct Parent {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    #[model(unique)]
+    pub name: String,
+    #[model(has_many(Child, foreign_key = parent_id))]
+    pub children: Related<Vec<Child>>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "si_children")]
+pub struct Child {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    pub name: String,
+    #[model(foreign_key = Parent::id)]
+    pub parent_id: Option<i64>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+fn hero(name: &str, age: i32) -> Hero {
+    Hero {
+        id: None,
+        name: name.into(),
+        age,
+    }
+}
+
+/// Commits one hero in a session of its own; returns its key.
+fn seed_hero(db: &TestDb, name: &str, age: i32) -> Result<i64> {
+    let mut s = db.engine.session()?;
+    let h = s.add(hero(name, age))?;
+    s.commit()?;
+    Ok(s.refresh(h)?.id.expect("generated key"))
+}
+
+/// Every hero as committed, ordered by key.
+fn stored_heroes(db: &TestDb) -> Result<Vec<Hero>> {
+    Ok(db
+        .engine
+        .session()?
+        .exec(select::<Hero>().order_by(Hero::id))?
+        .all())
+}
+
+fn hero_names(db: &TestDb) -> Result<Vec<String>> {
+    Ok(stored_heroes(db)?.into_iter().map(|h| h.name).collect())
+}
+
+fn setting(key: &str, value: &str) -> Setting {
+    Setting {
+        key: key.into(),
+        value: value.into(),
+    }
+}
+
+/// Commits ("lang", "en") and ("theme", "dark").
+fn seed_settings(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    s.add_all([setting("lang", "en"), setting("theme", "dark")])?;
+    s.commit()
+}
+
+/// Every setting as committed, ordered by key.
+fn stored_settings(db: &TestDb) -> Result<Vec<Setting>> {
+    Ok(db
+        .engine
+        .session()?
+        .exec(select::<Setting>().order_by(Setting::key))?
+        .all())
+}
+
+fn note_titles(db: &TestDb) -> Result<Vec<String>> {
+    let notes = db
+        .engine
+        .session()?
+        .exec(select::<Note>().order_by(Note::id))?;
+    Ok(notes.into_iter().map(|n| n.title).collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. A commit after a failed read
+// ---------------------------------------------------------------------------------------------
+
+/// A flushed write, then a query the database refuses (on PostgreSQL this aborts the
+/// transaction), then `commit`: either the commit fails and nothing is stored, or it succeeds
+/// and the row is stored; never a successful commit that stored nothing. After `rollback` the
+/// session works again.
+fn commit_after_failed_read_is_an_error(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    s.add(hero("Deadpond", 30))?;
+    s.flush()?;
+
+    let bad = match db.backend {
+        Backend::Postgres => raw::<i64>("SELECT 1/0"),
+        // SQLite answers NULL to 1/0; a missing table is an error there.
+        Backend::Sqlite => raw::<i64>("SELECT * FROM si_no_such_table"),
+    };
+    let read = s.exec(bad);
+    assert!(read.is_err(), "the query must fail: {read:?}");
+
+    let committed = s.commit();
+    let stored = hero_names(db)?;
+    match &committed {
+        Ok(()) => assert_eq!(
+            stored,
+            ["Deadpond"],
+            "commit returned Ok, so the flushed row must be stored"
+        ),
+        Err(e) => assert!(
+            stored.is_empty(),
+            "commit failed ({e:?}), yet rows were stored: {stored:?}"
+        ),
+    }
+
+    // Rolled back, the session is usable again.
+    s.rollback()?;
+    let h = s.add(hero("Rusty-Man", 48))?;
+    s.commit()?;
+    assert_eq!(s.refresh(h)?.name, "Rusty-Man");
+    let expected: &[&str] = if committed.is_ok() {
+        &["Deadpond", "Rusty-Man"]
+    } else {
+        &["Rusty-Man"]
+    };
+    assert_eq!(hero_names(db)?, expected);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Delete, then add the same primary key
+// ---------------------------------------------------------------------------------------------
+
+/// A loaded row deleted and a new model with its key added, in one commit: the row ends up
+/// holding the new values (SQLAlchemy's "row switch").
+fn delete_then_readd_same_key_is_a_row_switch(db: &TestDb) -> Result<()> {
+    seed_settings(db)?;
+    let mut s = db.engine.session()?;
+    let theme = s.get::<Setting>("theme")?.expect("stored setting");
+    assert_eq!(theme, setting("theme", "dark"));
+    s.delete(&theme)?;
+    s.add(setting("theme", "light"))?;
+    s.commit()?;
+    assert_eq!(
+        stored_settings(db)?,
+        [setting("lang", "en"), setting("theme", "light")]
+    );
+    assert_eq!(
+        s.get::<Setting>("theme")?,
+        Some(setting("theme", "light")),
+        "the session agrees with the database"
+    );
+    Ok(())
+}
+
+/// The same, for a row the session never loaded: the deleted model is built by hand.
+fn delete_unloaded_then_readd_same_key_is_a_row_switch(db: &TestDb) -> Result<()> {
+    seed_settings(db)?;
+    let mut s = db.engine.session()?;
+    s.delete(&setting("theme", "dark"))?;
+    s.add(setting("theme", "light"))?;
+    s.commit()?;
+    assert_eq!(
+        stored_settings(db)?,
+        [setting("lang", "en"), setting("theme", "light")]
+    );
+    Ok(())
+}
+
+/// Deleting a row and adding it back unchanged keeps it, loaded or not.
+fn delete_then_readd_identical_row_keeps_it(db: &TestDb) -> Result<()> {
+    seed_settings(db)?;
+    let expected = [setting("lang", "en"), setting("theme", "dark")];
+
+    // Loaded in the session.
+    let mut s = db.engine.session()?;
+    let theme = s.get::<Setting>("theme")?.expect("stored setting");
+    s.delete(&theme)?;
+    s.add(theme.clone())?;
+    s.commit()?;
+    assert_eq!(
+        stored_settings(db)?,
+        expected,
+        "loaded row deleted and re-added"
+    );
+    drop(s);
+
+    // Never loaded.
+    let mut s = db.engine.session()?;
+    s.delete(&setting("theme", "dark"))?;
+    s.add(setting("theme", "dark"))?;
+    s.commit()?;
+    assert_eq!(
+        stored_settings(db)?,
+        expected,
+        "unloaded row deleted and re-added"
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Delete, then add the same unique value
+// ---------------------------------------------------------------------------------------------
+
+/// The tag "rust" deleted and a new tag "rust" added in one commit: the delete must run before
+/// the insert, so the unique constraint is not violated.
+fn delete_then_add_same_unique_value(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let rust = s.add(Tag::new("rust"))?;
+    // A second tag, so that a new key cannot coincide with the deleted one on SQLite.
+    s.add(Tag::new("go"))?;
+    s.commit()?;
+    let old_id = s.refresh(rust)?.id.expect("generated key");
+    drop(s);
+
+    let mut s = db.engine.session()?;
+    let rust = s
+        .exec(select::<Tag>().where_(Tag::name.eq("rust")))?
+        .one()?;
+    s.delete(&rust)?;
+    let new = s.add(Tag::new("rust"))?;
+    s.commit()?;
+
+    let tags = db
+        .engine
+        .session()?
+        .exec(select::<Tag>().order_by(Tag::name))?
+        .all();
+    let names: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["go", "rust"], "{tags:?}");
+    let new_id = tags[1].id.expect("generated key");
+    assert_ne!(new_id, old_id, "the new tag is a new row");
+    assert_eq!(s.refresh(new)?.id, Some(new_id));
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. An update keeps the columns it did not change
+// ---------------------------------------------------------------------------------------------
+
+/// A bulk `update` of the age, then the loaded model's name changed and added: both changes
+/// are kept (the stale age in the model must not be written back).
+fn bulk_update_then_change_other_column_keeps_both(db: &TestDb) -> Result<()> {
+    let id = seed_hero(db, "Deadpond", 10)?;
+    let mut s = db.engine.session()?;
+    let mut h = s.get::<Hero>(id)?.expect("stored hero");
+    assert_eq!(s.exec(update::<Hero>().set(Hero::age, 20_i32))?, 1);
+    h.name = "Deadpool".into();
+    s.add(h)?;
+    s.commit()?;
+    assert_eq!(
+        stored_heroes(db)?,
+        [Hero {
+            id: Some(id),
+            name: "Deadpool".into(),
+            age: 20
+        }]
+    );
+    Ok(())
+}
+
+/// The same after a raw UPDATE in the session.
+fn raw_update_then_change_other_column_keeps_both(db: &TestDb) -> Result<()> {
+    let id = seed_hero(db, "Deadpond", 10)?;
+    let mut s = db.engine.session()?;
+    let mut h = s.get::<Hero>(id)?.expect("stored hero");
+    assert_eq!(s.exec(raw_execute("UPDATE si_heroes SET age = 20"))?, 1);
+    h.name = "Deadpool".into();
+    s.add(h)?;
+    s.commit()?;
+    assert_eq!(
+        stored_heroes(db)?,
+        [Hero {
+            id: Some(id),
+            name: "Deadpool".into(),
+            age: 20
+        }]
+    );
+    Ok(())
+}
+
+/// Another session changes the age; this session rolls back, then changes the name of the
+/// model it read before and adds it: the other session's age is kept.
+fn rollback_then_readd_changed_model_keeps_other_column(db: &TestDb) -> Result<()> {
+    let id = seed_hero(db, "Deadpond", 10)?;
+    let mut a = db.engine.session()?;
+    let mut mine = a.get::<Hero>(id)?.expect("stored hero");
+
+    let mut b = db.engine.session()?;
+    let mut theirs = b.get::<Hero>(id)?.expect("stored hero");
+    theirs.age = 20;
+    b.add(theirs)?;
+    b.commit()?;
+    drop(b);
+
+    a.rollback()?;
+    mine.name = "Deadpool".into();
+    a.add(mine)?;
+    a.commit()?;
+    assert_eq!(
+        stored_heroes(db)?,
+        [Hero {
+            id: Some(id),
+            name: "Deadpool".into(),
+            age: 20
+        }]
+    );
+    Ok(())
+}
+
+/// Another session changes the age; this session expunges the model it read, changes its name
+/// and adds it back: the other session's age is kept.
+fn expunge_then_readd_changed_model_keeps_other_column(db: &TestDb) -> Result<()> {
+    let id = seed_hero(db, "Deadpond", 10)?;
+    let mut a = db.engine.session()?;
+    let mut mine = a.get::<Hero>(id)?.expect("stored hero");
+    // Ends the read, so that the other session's commit does not race this transaction.
+    a.commit()?;
+
+    let mut b = db.engine.session()?;
+    let mut theirs = b.get::<Hero>(id)?.expect("stored hero");
+    theirs.age = 20;
+    b.add(theirs)?;
+    b.commit()?;
+    drop(b);
+
+    a.expunge(&mine);
+    assert!(!a.contains(&mine));
+    mine.name = "Deadpool".into();
+    a.add(mine)?;
+    a.commit()?;
+    assert_eq!(
+        stored_heroes(db)?,
+        [Hero {
+            id: Some(id),
+            name: "Deadpool".into(),
+            age: 20
+        }]
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Changing a primary key column
+// ---------------------------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------------------------
+// 6. Self-referential deletes
+// ---------------------------------------------------------------------------------------------
+
+/// A parent and its two children of one self-referencing table (ON DELETE RESTRICT), all
+/// deleted in one commit, the parent staged first: the children must go first.
+fn self_referential_delete_of_parent_and_children(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let root = s.add(Node::new("root"))?;
+    s.commit()?;
+    let root_id = s.refresh(root)?.id;
+    assert!(root_id.is_some());
+    s.add_all(["a", "b"].map(|n| Node {
+        parent_id: root_id,
+        ..Node::new(n)
+    }))?;
+    s.commit()?;
+    drop(s);
+
+    let mut s = db.engine.session()?;
+    let nodes = s.exec(select::<Node>().order_by(Node::id))?.all();
+    assert_eq!(nodes.len(), 3, "{nodes:?}");
+    assert_eq!(nodes[0].id, root_id, "the parent comes first");
+    assert_eq!(nodes[1].parent_id, root_id);
+    assert_eq!(nodes[2].parent_id, root_id);
+    for n in &nodes {
+        s.delete(n)?;
+    }
+    s.commit()?;
+
+    assert_eq!(
+        db.engine.session()?.exec(select::<Node>().count())?,
+        0,
+        "every node deleted"
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Savepoint rollback
+// ---------------------------------------------------------------------------------------------
+
+/// A model added and flushed in a savepoint that is then rolled back: the session forgets the
+/// row, and the same model can be added again and committed.
+fn savepoint_rollback_restores_the_session(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let note = Note::new("draft");
+    let (h, key) = {
+        let mut nested = s.begin_nested()?;
+        let h = nested.add(note.clone())?;
+        nested.flush()?;
+        let key = nested.refresh(h)?.id.expect("generated key");
+        nested.rollback()?;
+        (h, key)
+    };
+    assert!(
+        s.refresh(h).is_err(),
+        "the row flushed in the savepoint is gone"
+    );
+    assert_eq!(s.get::<Note>(key)?, None);
+
+    let again = s.add(note)?;
+    s.commit()?;
+    assert_eq!(s.refresh(again)?.title, "draft");
+    assert_eq!(note_titles(db)?, ["draft"]);
+    Ok(())
+}
+
+/// The same, re-adding the model as read back inside the savepoint (with the key its rolled
+/// back insert was given): it is stored again, once.
+fn savepoint_rollback_then_readd_stored_state(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let stored = {
+        let mut nested = s.begin_nested()?;
+        let h = nested.add(Note::new("draft"))?;
+        nested.flush()?;
+        let stored = nested.refresh(h)?;
+        nested.rollback()?;
+        stored
+    };
+    assert!(stored.id.is_some());
+    s.add(stored)?;
+    s.commit()?;
+    assert_eq!(note_titles(db)?, ["draft"]);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. Handles of another session
+// ---------------------------------------------------------------------------------------------
+
+/// A handle from one session given to another session's `refresh` is an error: not a panic,
+/// and not whatever row the other session's own handle at that position names.
+fn handle_from_another_session_is_a_typed_error(db: &TestDb) -> Result<()> {
+    let mut s1 = db.engine.session()?;
+    let h = s1.add(hero("Deadpond", 30))?;
+    s1.commit()?;
+
+    // A session with no handles of its own.
+    let mut s2 = db.engine.session()?;
+    match catch_unwind(AssertUnwindSafe(|| s2.refresh(h))) {
+        Err(_) => panic!("refresh with another session's handle panicked"),
+        Ok(out) => assert!(out.is_err(), "{out:?}"),
+    }
+
+    // A session whose own handle of the same model sits where the foreign one points.
+    let other = s2.add(hero("Rusty-Man", 48))?;
+    s2.commit()?;
+    match catch_unwind(AssertUnwindSafe(|| s2.refresh(h))) {
+        Err(_) => panic!("refresh with another session's handle panicked"),
+        Ok(Ok(m)) => panic!("refresh with another session's handle gave {m:?}"),
+        Ok(Err(_)) => {}
+    }
+
+    // Each handle still works in its own session.
+    assert_eq!(s2.refresh(other)?.name, "Rusty-Man");
+    assert_eq!(s1.refresh(h)?.name, "Deadpond");
+    assert_eq!(hero_names(db)?, ["Deadpond", "Rusty-Man"]);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 9. A terminated connection (PostgreSQL)
+// ---------------------------------------------------------------------------------------------
+
+/// The server terminates a session's connection: its next query fails with a transient
+/// `Error::Connection`, and new sessions of the engine work.
+fn terminated_connection_is_a_transient_connection_error(db: &TestDb) -> Result<()> {
+    if db.backend != Backend::Postgres {
+        return Ok(());
+    }
+    let mut s1 = db.engine.session()?;
+    assert_eq!(s1.exec(raw::<i32>("SELECT 1"))?.one()?, 1);
+    let pid = s1.exec(raw::<i32>("SELECT pg_backend_pid()"))?.one()?;
+
+    {
+        let mut s2 = db.engine.session()?;
+        let killed = s2
+            .exec(raw::<bool>("SELECT pg_terminate_backend(?)").bind(pid))?
+            .one()?;
+        assert!(killed, "pg_terminate_backend({pid}) refused");
+    }
+    // Termination is asynchronous: wait until the backend is gone (each poll in a new session,
+    // so that no statistics snapshot of an open transaction is reused).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let alive = db
+            .engine
+            .session()?
+            .exec(raw::<i64>("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ?").bind(pid))?
+            .one()?;
+        if alive == 0 || Instant::now() > deadline {
+            break;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+
+    let err = match s1.exec(raw::<i32>("SELECT 1")) {
+        Ok(rows) => panic!("a query on a terminated connection succeeded: {rows:?}"),
+        Err(e) => e,
+    };
+    assert!(matches!(err, Error::Connection(_)), "{err:?}");
+    assert!(err.is_transient(), "{err:?}");
+    drop(s1);
+
+    // The engine hands out working connections, several at once.
+    let mut sessions = (0..3)
+        .map(|_| db.engine.session())
+        .collect::<Result<Vec<_>>>()?;
+    for s in &mut sessions {
+        assert_eq!(s.exec(raw::<i32>("SELECT 1"))?.one()?, 1);
+    }
+    drop(sessions);
+    let mut s = db.engine.session()?;
+    s.add(hero("Deadpond", 30))?;
+    s.commit()?;
+    assert_eq!(hero_names(db)?, ["Deadpond"]);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. Reads inside the transaction
+// ---------------------------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------------------------
+// 11. Generated keys of multi-row inserts
+// ---------------------------------------------------------------------------------------------
+
+/// Fifty parents, each with one to three children staged through its has-many relationship,
+/// in one commit: every child's foreign key is the key of the parent it was staged with.
+fn generated_keys_match_their_rows(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    // A stored parent first, so that keys do not start at 1.
+    s.add(Parent::new("seed"))?;
+    s.commit()?;
+
+    // Names out of alphabetical order, so that no accidental sort matches keys to rows.
+    let names: Vec<String> = (0..50).map(|i| format!("p{:02}", (i * 37) % 50)).collect();
+    let children_of = |i: usize| 0..=i % 3;
+    let parents: Vec<Parent> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut p = Parent::new(name.as_str());
+            p.children.set(
+                children_of(i)
+                    .map(|j| Child::new(format!("{name}-child-{j}")))
+                    .collect(),
+            );
+            p
+        })
+        .collect();
+    let handles = s.add_all(parents)?;
+    s.commit()?;
+
+    // Each handle names its own parent.
+    for (h, name) in handles.iter().zip(&names) {
+        let stored = s.refresh(*h)?;
+        assert_eq!(&stored.name, name);
+        assert!(stored.id.is_some());
+    }
+
+    // Each child points at the parent whose name it carries.
+    let mut rows = db
+        .engine
+        .session()?
+        .exec(raw::<(String, Option<String>)>(
+            "SELECT c.name, p.name FROM si_children c LEFT JOIN si_parents p ON p.id = c.parent_id",
+        ))?
+        .all();
+    rows.sort();
+    let mut expected: Vec<(String, Option<String>)> = names
+        .iter()
+        .enumerate()
+        .flat_map(|(i, name)| {
+            children_of(i).map(move |j| (format!("{name}-child-{j}"), Some(name.clone())))
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(rows, expected);
+    assert_eq!(
+        db.engine.session()?.exec(select::<Parent>().count())?,
+        51,
+        "fifty parents and the seed"
+    );
+    Ok(())
+}
+
+backend_tests!(
+    commit_after_failed_read_is_an_error,
+    delete_then_readd_same_key_is_a_row_switch,
+    delete_unloaded_then_readd_same_key_is_a_row_switch,
+    delete_then_readd_identical_row_keeps_it,
+    delete_then_add_same_unique_value,
+    bulk_update_then_change_other_column_keeps_both,
+    raw_update_then_change_other_column_keeps_both,
+    rollback_then_readd_changed_model_keeps_other_column,
+    expunge_then_readd_changed_model_keeps_other_column,
+    self_referential_delete_of_parent_and_children,
+    savepoint_rollback_restores_the_session,
+    savepoint_rollback_then_readd_stored_state,
+    handle_from_another_session_is_a_typed_error,
+    terminated_connection_is_a_transient_connection_error,
+    generated_keys_match_their_rows,
+);
