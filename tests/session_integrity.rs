@@ -607,8 +607,88 @@ fn terminated_connection_is_a_transient_connection_error(db: &TestDb) -> Result<
 }
 
 // ---------------------------------------------------------------------------------------------
-// 10. Reads inside the transaction
+// 9. No connection goes back to the pool inside a transaction
 // ---------------------------------------------------------------------------------------------
+
+/// A COMMIT the server refuses (a deferred constraint checked at commit) leaves the session to
+/// be rolled back, and no pooled connection is left idle in a transaction.
+fn failed_commit_leaves_no_connection_in_a_transaction(db: &TestDb) -> Result<()> {
+    let mut setup = db.engine.session()?;
+    let deferred = match db.backend {
+        Backend::Postgres => {
+            "CREATE TABLE si_deferred (id BIGINT PRIMARY KEY, parent BIGINT REFERENCES \
+             si_deferred (id) DEFERRABLE INITIALLY DEFERRED)"
+        }
+        Backend::Sqlite => {
+            "CREATE TABLE si_deferred (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES \
+             si_deferred (id) DEFERRABLE INITIALLY DEFERRED)"
+        }
+    };
+    setup.exec(raw_execute(deferred))?;
+    setup.commit()?;
+
+    for _ in 0..3 {
+        let mut s = db.engine.session()?;
+        s.exec(raw_execute(
+            "INSERT INTO si_deferred (id, parent) VALUES (1, 99)",
+        ))?;
+        let err = s
+            .commit()
+            .expect_err("the deferred foreign key fails at COMMIT");
+        assert!(matches!(err, Error::ForeignKeyViolation { .. }), "{err:?}");
+        // The session refuses to go on until it is rolled back, then works again.
+        s.rollback()?;
+        s.add(hero("Deadpond", 30))?;
+        s.commit()?;
+        s.exec(delete::<Hero>())?;
+        s.commit()?;
+    }
+    let mut s = db.engine.session()?;
+    assert_eq!(
+        s.exec(raw::<i64>("SELECT COUNT(*) FROM si_deferred"))?
+            .one()?,
+        0
+    );
+    if db.backend == Backend::Postgres {
+        let idle = s
+            .exec(raw::<i64>(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND state LIKE 'idle in transaction%'",
+            ))?
+            .one()?;
+        assert_eq!(idle, 0, "a pooled connection was left inside a transaction");
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. Hand-written reads run inside the transaction
+// ---------------------------------------------------------------------------------------------
+
+/// `SELECT ... FOR UPDATE` written by hand holds its lock until the session ends (PostgreSQL;
+/// SQLite has no row locks: there the read still runs inside the session's transaction, so a
+/// write by another connection waits for it).
+fn hand_written_select_for_update_holds_its_lock(db: &TestDb) -> Result<()> {
+    let id = seed_hero(db, "Deadpond", 30)?;
+    if db.backend != Backend::Postgres {
+        return Ok(());
+    }
+    let mut s1 = db.engine.session()?;
+    let age = s1
+        .exec(raw::<i32>("SELECT age FROM si_heroes WHERE id = ? FOR UPDATE").bind(id))?
+        .one()?;
+    assert_eq!(age, 30);
+    let mut s2 = db.engine.session()?;
+    s2.exec(raw_execute("SET LOCAL lock_timeout = '100ms'"))?;
+    let blocked = s2.exec(raw_execute("UPDATE si_heroes SET age = 31 WHERE id = ?").bind(id));
+    assert!(blocked.is_err(), "the row lock was not held: {blocked:?}");
+    s2.rollback()?;
+    s1.commit()?;
+    let mut s3 = db.engine.session()?;
+    s3.exec(raw_execute("UPDATE si_heroes SET age = 31 WHERE id = ?").bind(id))?;
+    s3.commit()?;
+    Ok(())
+}
 
 // ---------------------------------------------------------------------------------------------
 // 11. Generated keys of multi-row inserts
@@ -689,5 +769,7 @@ backend_tests!(
     savepoint_rollback_then_readd_stored_state,
     handle_from_another_session_is_a_typed_error,
     terminated_connection_is_a_transient_connection_error,
+    failed_commit_leaves_no_connection_in_a_transaction,
+    hand_written_select_for_update_holds_its_lock,
     generated_keys_match_their_rows,
 );

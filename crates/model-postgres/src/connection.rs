@@ -17,6 +17,10 @@ const STATEMENT_CACHE: usize = 256;
 pub(crate) struct PgClient {
     pub(crate) client: Client,
     statements: HashMap<String, Statement>,
+    /// Whether a transaction is open, or may be: the server cannot be asked without a round
+    /// trip, so BEGIN sets it and only a COMMIT or ROLLBACK that succeeded clears it. The pool
+    /// discards a client handed back with it set.
+    pub(crate) in_transaction: bool,
 }
 
 impl PgClient {
@@ -24,6 +28,7 @@ impl PgClient {
         PgClient {
             client,
             statements: HashMap::new(),
+            in_transaction: false,
         }
     }
 
@@ -128,5 +133,23 @@ where
 
     fn execute_batch(&mut self, sql: &str) -> Result<()> {
         self.0.client.batch_execute(sql).map_err(classify)
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        // Set first: a BEGIN that failed half-way leaves the client in doubt.
+        self.0.in_transaction = true;
+        self.execute_batch("BEGIN")
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.execute_batch("COMMIT")?;
+        self.0.in_transaction = false;
+        Ok(())
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        self.execute_batch("ROLLBACK")?;
+        self.0.in_transaction = false;
+        Ok(())
     }
 }

@@ -32,8 +32,10 @@ where
         self.0.is_valid(&mut conn.client)
     }
 
+    /// Checked when a client comes back: one closed, or inside a transaction (a session
+    /// whose ROLLBACK failed), is discarded rather than handed out again.
     fn has_broken(&self, conn: &mut PgClient) -> bool {
-        self.0.has_broken(&mut conn.client)
+        conn.in_transaction || self.0.has_broken(&mut conn.client)
     }
 }
 

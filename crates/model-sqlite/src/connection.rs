@@ -2,13 +2,13 @@
 
 use model_core::{Connection, Dialect, Result, Row, Value};
 use r2d2::PooledConnection;
-use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
 use crate::dialect::SqliteDialect;
 use crate::error::classify;
+use crate::pool::Manager;
 
-pub(crate) struct SqliteConnection(pub(crate) PooledConnection<SqliteConnectionManager>);
+pub(crate) struct SqliteConnection(pub(crate) PooledConnection<Manager>);
 
 /// Binds a value without copying text or bytes.
 struct Bind<'a>(&'a Value);

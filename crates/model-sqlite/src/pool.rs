@@ -14,7 +14,32 @@ pub(crate) const LOWER: &str = "tablemodel_lower";
 /// Statements kept prepared per connection.
 const STATEMENT_CACHE: usize = 256;
 
-struct Pool(r2d2::Pool<SqliteConnectionManager>);
+/// rusqlite's connection manager, with a check on return: SQLite says whether a transaction
+/// is open, and a connection handed back inside one (a session whose ROLLBACK failed) is
+/// rolled back, or discarded when that fails too, rather than handed out as it is.
+pub(crate) struct Manager(SqliteConnectionManager);
+
+impl ManageConnection for Manager {
+    type Connection = rusqlite::Connection;
+    type Error = rusqlite::Error;
+
+    fn connect(&self) -> Result<rusqlite::Connection, rusqlite::Error> {
+        self.0.connect()
+    }
+
+    fn is_valid(&self, conn: &mut rusqlite::Connection) -> Result<(), rusqlite::Error> {
+        self.0.is_valid(conn)
+    }
+
+    fn has_broken(&self, conn: &mut rusqlite::Connection) -> bool {
+        if !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        !conn.is_autocommit() || self.0.has_broken(conn)
+    }
+}
+
+struct Pool(r2d2::Pool<Manager>);
 
 impl ConnectionSource for Pool {
     fn connection(&self) -> Result<Box<dyn Connection>> {
@@ -106,7 +131,7 @@ pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> 
             .max_lifetime(None);
     }
     let pool = builder
-        .build(manager)
+        .build(Manager(manager))
         .map_err(|e| Error::Connection(format!("{path}: {e}")))?;
     Ok(Engine::new(Pool(pool), options))
 }

@@ -26,8 +26,26 @@ pub trait Connection: Send {
         each: &mut dyn FnMut(&dyn Row) -> Result<()>,
     ) -> Result<()>;
 
-    /// Runs one or more statements without parameters (DDL, transaction control).
+    /// Runs one or more statements without parameters (DDL, savepoints).
     fn execute_batch(&mut self, sql: &str) -> Result<()>;
+
+    /// Opens a transaction. A backend that cannot ask its database whether a transaction is
+    /// open tracks it here (and in [`commit`](Connection::commit) and
+    /// [`rollback`](Connection::rollback)), so that its pool discards a connection handed
+    /// back inside a transaction, or after a COMMIT or ROLLBACK that failed.
+    fn begin(&mut self) -> Result<()> {
+        self.execute_batch(self.dialect().begin())
+    }
+
+    /// Commits the open transaction.
+    fn commit(&mut self) -> Result<()> {
+        self.execute_batch("COMMIT")
+    }
+
+    /// Rolls the open transaction back.
+    fn rollback(&mut self) -> Result<()> {
+        self.execute_batch("ROLLBACK")
+    }
 }
 
 /// Hands out connections for an [`Engine`](crate::Engine): a backend's r2d2 pool.

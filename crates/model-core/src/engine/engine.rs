@@ -228,6 +228,21 @@ impl Conn {
         })
     }
 
+    pub(crate) fn begin(&mut self) -> Result<()> {
+        let sql = self.dialect().begin();
+        self.logged(sql, &[], |c| c.begin().map(|()| 0)).map(drop)
+    }
+
+    pub(crate) fn commit(&mut self) -> Result<()> {
+        self.logged("COMMIT", &[], |c| c.commit().map(|()| 0))
+            .map(drop)
+    }
+
+    pub(crate) fn rollback(&mut self) -> Result<()> {
+        self.logged("ROLLBACK", &[], |c| c.rollback().map(|()| 0))
+            .map(drop)
+    }
+
     pub(crate) fn execute_batch(&mut self, sql: &str) -> Result<()> {
         self.logged(sql, &[], |c| c.execute_batch(sql).map(|()| 0))
             .map(drop)

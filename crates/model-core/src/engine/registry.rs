@@ -158,12 +158,12 @@ impl Metadata {
 
 fn run_in_transaction(engine: &Engine, statements: impl Iterator<Item = String>) -> Result<()> {
     let mut conn = engine.connection()?;
-    conn.execute_batch(conn.dialect().begin())?;
+    conn.begin()?;
     for sql in statements {
         if let Err(e) = conn.execute_batch(&sql) {
-            let _ = conn.execute_batch("ROLLBACK");
+            let _ = conn.rollback();
             return Err(e);
         }
     }
-    conn.execute_batch("COMMIT")
+    conn.commit()
 }

@@ -123,11 +123,10 @@ impl<T: FromRow> Statement for Raw<T> {
 
     fn run(self, session: &mut Session) -> Result<Results<T>> {
         let sql = self.render(session.dialect());
-        // A plain SELECT cannot write: it takes the read path (no transaction of its own, no
-        // savepoint). Anything else that returns rows (`INSERT ... RETURNING`, a CTE) is
-        // guarded like a write.
+        // A plain SELECT runs in the transaction without a savepoint of its own. Anything
+        // else that returns rows (`INSERT ... RETURNING`, a CTE) is guarded like a write.
         let rows = if self.is_select() {
-            session.read(&sql, self.params(), |row| {
+            session.read_in_transaction(&sql, self.params(), |row| {
                 T::from_row(&mut RowReader::new(row))
             })?
         } else {

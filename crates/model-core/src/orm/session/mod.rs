@@ -91,7 +91,8 @@ pub struct Session {
     id: u64,
     conn: Conn,
     in_transaction: bool,
-    /// Whether the open transaction holds writes that a failure must not take with it.
+    /// Whether the open transaction holds work (writes, or the locks and side effects of
+    /// hand-written SQL) that a failure must not take with it.
     wrote: bool,
     autoflush: bool,
     /// Open savepoints of [`Nested`](crate::Nested) guards.
@@ -143,7 +144,7 @@ impl Drop for Session {
     fn drop(&mut self) {
         if self.in_transaction {
             // Nothing to report to: the connection goes back to the pool either way.
-            let _ = self.conn.execute_batch("ROLLBACK");
+            let _ = self.conn.rollback();
         }
     }
 }

@@ -108,6 +108,22 @@ impl Session {
         rows
     }
 
+    /// Runs a hand-written SELECT inside the session's transaction, which it begins if need
+    /// be: it may lock rows (`FOR UPDATE`) or call functions that write, and what it does
+    /// must commit or roll back with the rest. No savepoint: a SELECT that fails on a database
+    /// that then aborts the transaction leaves the session to be rolled back.
+    pub(crate) fn read_in_transaction<T>(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        decode: impl FnMut(&dyn Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        self.begin()?;
+        // Its locks and side effects are work that a later failure must not undo.
+        self.wrote = true;
+        self.read(sql, params, decode)
+    }
+
     /// Runs hand-written SQL that returns rows; it may write, so it is guarded like a write.
     pub(crate) fn read_raw<T: FromRow>(&mut self, sql: &str, params: &[Value]) -> Result<Vec<T>> {
         self.write_rows(sql, params, |row| T::from_row(&mut RowReader::new(row)))

@@ -8,7 +8,7 @@ impl Session {
     pub(super) fn begin(&mut self) -> Result<()> {
         self.usable()?;
         if !self.in_transaction {
-            self.conn.execute_batch(self.conn.dialect().begin())?;
+            self.conn.begin()?;
             self.in_transaction = true;
         }
         Ok(())
@@ -25,7 +25,23 @@ impl Session {
     /// Records that a statement of the open transaction failed where nothing contained it:
     /// on a database that aborts the transaction then, the session can only roll back.
     pub(super) fn note_failure(&mut self, error: &Error) {
-        if self.in_transaction && self.failed.is_none() && self.dialect().error_aborts_transaction()
+        // Errors the library raises itself (a value that does not decode, a refused handle)
+        // leave the database's transaction as it was.
+        let from_database = !matches!(
+            error,
+            Error::Decode(_)
+                | Error::Validation(_)
+                | Error::Statement(_)
+                | Error::InvalidHandle(_)
+                | Error::PendingRollback(_)
+                | Error::NotFound
+                | Error::NoResult
+                | Error::MultipleResults
+        );
+        if from_database
+            && self.in_transaction
+            && self.failed.is_none()
+            && self.dialect().error_aborts_transaction()
         {
             self.failed = Some(error.to_string());
         }
@@ -46,7 +62,7 @@ impl Session {
         self.usable()?;
         self.flush_for(true)?;
         if self.in_transaction {
-            if let Err(e) = self.conn.execute_batch("COMMIT") {
+            if let Err(e) = self.conn.commit() {
                 self.note_failure(&e);
                 return Err(e);
             }
@@ -76,7 +92,7 @@ impl Session {
         if self.in_transaction {
             // The flags clear once the database has rolled back, not before: a session whose
             // ROLLBACK failed still rolls back when dropped.
-            self.conn.execute_batch("ROLLBACK")?;
+            self.conn.rollback()?;
             self.in_transaction = false;
             self.wrote = false;
         }
@@ -108,7 +124,7 @@ impl Session {
                         "ROLLBACK TO SAVEPOINT tablemodel_guard; RELEASE SAVEPOINT tablemodel_guard",
                     )
                 } else {
-                    self.conn.execute_batch("ROLLBACK").map(|()| {
+                    self.conn.rollback().map(|()| {
                         self.in_transaction = false;
                     })
                 };
