@@ -376,6 +376,8 @@ fn natural_keys_of_narrow_and_date_types(db: &TestDb) -> Result<()> {
     };
     s.insert(&mut tag)?;
     s.commit()?;
+    // `fresh` reads from its transaction's snapshot on SQLite: end it to see the new row.
+    fresh.commit()?;
     assert_eq!(
         fresh.get::<Tag>(100_i16)?.map(|t| t.label).as_deref(),
         Some("chosen")

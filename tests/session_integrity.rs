@@ -613,7 +613,14 @@ fn terminated_connection_is_a_transient_connection_error(db: &TestDb) -> Result<
 /// A COMMIT the server refuses (a deferred constraint checked at commit) leaves the session to
 /// be rolled back, and no pooled connection is left idle in a transaction.
 fn failed_commit_leaves_no_connection_in_a_transaction(db: &TestDb) -> Result<()> {
-    let mut setup = db.engine.session()?;
+    // On PostgreSQL an engine of its own, named, so that only its connections are counted.
+    let engine = match db.backend {
+        Backend::Postgres => {
+            tablemodel::create_engine(&format!("{}&application_name=si_failed_commit", db.url))?
+        }
+        Backend::Sqlite => db.engine.clone(),
+    };
+    let mut setup = engine.session()?;
     let deferred = match db.backend {
         Backend::Postgres => {
             "CREATE TABLE si_deferred (id BIGINT PRIMARY KEY, parent BIGINT REFERENCES \
@@ -652,11 +659,18 @@ fn failed_commit_leaves_no_connection_in_a_transaction(db: &TestDb) -> Result<()
     if db.backend == Backend::Postgres {
         let idle = s
             .exec(raw::<i64>(
-                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = \
+                 'si_failed_commit' AND pid <> pg_backend_pid() \
                  AND state LIKE 'idle in transaction%'",
             ))?
             .one()?;
         assert_eq!(idle, 0, "a pooled connection was left inside a transaction");
+        let named = s
+            .exec(raw::<i64>(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = 'si_failed_commit'",
+            ))?
+            .one()?;
+        assert!(named >= 1, "the engine's connections carry their name");
     }
     Ok(())
 }
@@ -687,6 +701,35 @@ fn hand_written_select_for_update_holds_its_lock(db: &TestDb) -> Result<()> {
     let mut s3 = db.engine.session()?;
     s3.exec(raw_execute("UPDATE si_heroes SET age = 31 WHERE id = ?").bind(id))?;
     s3.commit()?;
+    Ok(())
+}
+
+/// On SQLite a session's reads share its transaction's snapshot: a read-modify-write that raced
+/// another writer fails with a transient error when it writes, instead of losing the other's
+/// update. (On PostgreSQL at READ COMMITTED the guard against that race is a version column
+/// or a row lock: see tests/concurrency.rs.)
+fn read_modify_write_race_is_refused_not_lost(db: &TestDb) -> Result<()> {
+    let id = seed_hero(db, "Deadpond", 10)?;
+    if db.backend != Backend::Sqlite {
+        return Ok(());
+    }
+    let mut s1 = db.engine.session()?;
+    let mut h = s1.get::<Hero>(id)?.expect("stored hero");
+    let mut s2 = db.engine.session()?;
+    s2.exec(update::<Hero>().set(Hero::age, 11).where_(Hero::id.eq(id)))?;
+    s2.commit()?;
+    let seen = s1.exec(select::<Hero>().where_(Hero::id.eq(id)))?.one()?;
+    assert_eq!(seen.age, 10, "the session reads from its snapshot");
+    h.age = seen.age + 5;
+    s1.add(h)?;
+    let err = s1.commit().expect_err("a write from a stale snapshot");
+    assert!(err.is_transient(), "{err:?}");
+    s1.rollback()?;
+    assert_eq!(
+        stored_heroes(db)?[0].age,
+        11,
+        "the other writer's update stays"
+    );
     Ok(())
 }
 
@@ -771,5 +814,6 @@ backend_tests!(
     terminated_connection_is_a_transient_connection_error,
     failed_commit_leaves_no_connection_in_a_transaction,
     hand_written_select_for_update_holds_its_lock,
+    read_modify_write_race_is_refused_not_lost,
     generated_keys_match_their_rows,
 );

@@ -137,21 +137,25 @@ fn work(sql: &[String]) -> Vec<&str> {
 fn repeated_get_costs_one_query(db: &TestDb) -> Result<()> {
     let id = seed_hero(db, hero("Deadpond", "Dive Wilson", None))?;
     let mut s = db.engine.session()?;
-    // One SELECT: reads open no transaction.
+    // One SELECT (after the BEGIN of the session's transaction on SQLite).
     let (first, n) = sent(db, || s.get::<Hero>(id))?;
-    assert_eq!(n, 1);
+    assert_eq!(n, 1 + db.read_begins());
     let first = first.expect("stored row");
     for _ in 0..5 {
         let (again, n) = sent(db, || s.get::<Hero>(id))?;
         assert_eq!(n, 0, "a repeated get must not query");
         assert_eq!(again.as_ref(), Some(&first));
     }
-    // Nothing written, no transaction: commit sends nothing.
+    // Nothing written: commit sends nothing on PostgreSQL, the read's COMMIT on SQLite.
     let ((), n) = sent(db, || s.commit())?;
-    assert_eq!(n, 0);
+    assert_eq!(n, db.read_begins());
     // Commit expired the entry: one SELECT again, then nothing.
     let (after, n) = sent(db, || s.get::<Hero>(id))?;
-    assert_eq!(n, 1, "a get after commit must read the row again");
+    assert_eq!(
+        n,
+        1 + db.read_begins(),
+        "a get after commit must read the row again"
+    );
     assert_eq!(after.as_ref(), Some(&first));
     let (_, n) = sent(db, || s.get::<Hero>(id))?;
     assert_eq!(n, 0);
@@ -223,9 +227,9 @@ fn unchanged_add_sends_nothing(db: &TestDb) -> Result<()> {
         s.flush()
     })?;
     assert_eq!(n, 0, "an unchanged model writes nothing");
-    // Nothing written, so no transaction to commit.
+    // Nothing written: on PostgreSQL no transaction to commit; on SQLite the read's.
     let ((), n) = sent(db, || s.commit())?;
-    assert_eq!(n, 0);
+    assert_eq!(n, db.read_begins());
     let ((), n) = sent(db, || {
         s.add(h.clone())?;
         s.commit()
@@ -277,7 +281,8 @@ fn changed_add_updates_only_that_column(db: &TestDb) -> Result<()> {
 fn fifty_inserts_are_one_statement(db: &TestDb) -> Result<()> {
     let echo = echo_engine(db)?;
     let mut s = echo.session()?;
-    // Nothing written yet: the flush opens the transaction and needs no savepoint.
+    // Nothing written yet: the flush needs no savepoint. On PostgreSQL it opens the
+    // transaction; on SQLite the read did.
     assert_eq!(s.exec(select::<Hero>().count())?, 0);
     // Names out of alphabetical order, so that no accidental sort matches them to handles.
     let names: Vec<String> = (0..50).map(|i| format!("h{:02}", (i * 37) % 50)).collect();
@@ -286,10 +291,12 @@ fn fifty_inserts_are_one_statement(db: &TestDb) -> Result<()> {
     let ((), sql) = capture(|| s.flush())?;
     assert_eq!(
         echo.statement_count() - before,
-        2,
-        "BEGIN and one INSERT: {sql:?}"
+        2 - db.read_begins(),
+        "BEGIN (unless the read sent it) and one INSERT: {sql:?}"
     );
-    assert_eq!(sql[0], "BEGIN", "{sql:?}");
+    if db.read_begins() == 0 {
+        assert_eq!(sql[0], "BEGIN", "{sql:?}");
+    }
     let sql = work(&sql);
     assert_eq!(sql.len(), 1, "{sql:?}");
     let insert = &sql[0];
@@ -351,9 +358,9 @@ fn children_deleted_before_parent(db: &TestDb) -> Result<()> {
     for c in &children {
         s.delete(c)?;
     }
-    // BEGIN, then one DELETE for the children and one for the parent.
+    // BEGIN (sent by the reads on SQLite), one DELETE for the children, one for the parent.
     let ((), n) = sent(db, || s.flush())?;
-    assert_eq!(n, 3);
+    assert_eq!(n, 3 - db.read_begins());
     s.commit()?;
     let mut check = db.engine.session()?;
     assert_eq!(check.exec(select::<Child>().count())?, 0);
@@ -373,7 +380,11 @@ fn deletes_are_batched(db: &TestDb) -> Result<()> {
         s.delete(h)?;
     }
     let ((), n) = sent(db, || s.flush())?;
-    assert_eq!(n, 2, "BEGIN and one DELETE for three rows of one table");
+    assert_eq!(
+        n,
+        2 - db.read_begins(),
+        "BEGIN (sent by the read on SQLite) and one DELETE for three rows of one table"
+    );
     s.commit()?;
     let left = db.engine.session()?.exec(select::<Hero>())?.one()?;
     assert_eq!(left.id, Some(ids[3]));
@@ -406,9 +417,9 @@ fn tutorial_update(db: &TestDb) -> Result<()> {
     hero_2.name = "Captain North America Except Canada".into();
     hero_2.age = Some(110);
     s.add(hero_2.clone())?;
-    // BEGIN, two UPDATEs and the COMMIT.
+    // BEGIN (sent by the reads on SQLite), two UPDATEs and the COMMIT.
     let ((), n) = sent(db, || s.commit())?;
-    assert_eq!(n, 4);
+    assert_eq!(n, 4 - db.read_begins());
     let hero_1 = s.refresh(&hero_1)?;
     let hero_2 = s.refresh(&hero_2)?;
     let mut expected = hero("Spider-Youngster", "Pedro Parqueador", Some(16));

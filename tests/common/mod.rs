@@ -61,6 +61,13 @@ pub fn postgres_url() -> String {
 }
 
 impl TestDb {
+    /// Statements a transaction's first read sends before its query: the BEGIN on SQLite, whose
+    /// reads begin the session's transaction (one snapshot for all of them), none on
+    /// PostgreSQL, whose generated reads begin nothing.
+    pub fn read_begins(&self) -> u64 {
+        u64::from(self.backend == Backend::Sqlite)
+    }
+
     /// A SQLite file database in a temporary directory, tables created.
     pub fn sqlite(test: &str) -> TestDb {
         Self::sqlite_with(test, EngineOptions::default())

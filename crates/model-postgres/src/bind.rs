@@ -3,16 +3,68 @@
 use std::error::Error as StdError;
 
 use bytes::BytesMut;
+use chrono::SubsecRound;
 use model_core::Value;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::FromPrimitive;
 
 type BoxError = Box<dyn StdError + Sync + Send>;
 
 /// A value bound to a parameter. PostgreSQL types parameters from the statement, so the value
-/// is converted to that type (an `i64` bound where an INTEGER is expected, say) and refused
-/// with a clear error when it cannot be.
+/// is converted to that type (an `i64` bound where an INTEGER or NUMERIC is expected, say).
+/// [`check`] has refused, before anything is sent, every pair of value and type not converted
+/// here: the driver alone would send the value's bytes as they are, which the server then
+/// reads as the other type.
 #[derive(Debug)]
 pub(crate) struct Bind<'a>(pub &'a Value);
+
+/// Whether a value of this kind can be bound where the server expects `ty`; `Err` says why
+/// not, naming both types.
+pub(crate) fn check(value: &Value, ty: &Type) -> Result<(), String> {
+    let text_like = matches!(
+        *ty,
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN
+    ) || matches!(ty.kind(), postgres::types::Kind::Enum(_))
+        || ty.name() == "citext";
+    let ok = match value {
+        Value::Null => true,
+        Value::Bool(_) => *ty == Type::BOOL,
+        Value::I16(_) | Value::I32(_) | Value::I64(_) => {
+            matches!(
+                *ty,
+                Type::INT2 | Type::INT4 | Type::INT8 | Type::FLOAT4 | Type::FLOAT8 | Type::NUMERIC
+            ) || text_like
+        }
+        Value::F32(_) | Value::F64(_) => {
+            matches!(*ty, Type::FLOAT4 | Type::FLOAT8 | Type::NUMERIC)
+        }
+        Value::Text(_) => text_like || json(ty),
+        Value::Blob(_) => *ty == Type::BYTEA,
+        Value::Date(_) => *ty == Type::DATE,
+        Value::Time(_) => *ty == Type::TIME,
+        Value::DateTime(_) | Value::DateTimeUtc(_) => {
+            matches!(*ty, Type::TIMESTAMP | Type::TIMESTAMPTZ)
+        }
+        #[cfg(feature = "uuid")]
+        Value::Uuid(_) => *ty == Type::UUID,
+        #[cfg(feature = "json")]
+        Value::Json(_) => json(ty),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "a {} value cannot be bound where the server expects {}",
+            value.type_name(),
+            ty.name()
+        ))
+    }
+}
+
+fn json(ty: &Type) -> bool {
+    cfg!(feature = "json") && (*ty == Type::JSON || *ty == Type::JSONB)
+}
 
 fn out_of_range(v: i64, ty: &Type) -> BoxError {
     format!("{v} does not fit in {ty}").into()
@@ -31,8 +83,11 @@ impl ToSql for Bind<'_> {
             Value::Text(s) => text(s, ty, out),
             Value::Blob(b) => b.to_sql(ty, out),
             Value::Date(d) => d.to_sql(ty, out),
-            Value::Time(t) => t.to_sql(ty, out),
+            // Times keep microseconds, PostgreSQL's precision, cut the same way on every
+            // backend (the driver alone would round times before 2000 toward 2000).
+            Value::Time(t) => t.trunc_subsecs(6).to_sql(ty, out),
             Value::DateTime(d) => {
+                let d = d.trunc_subsecs(6);
                 if *ty == Type::TIMESTAMPTZ {
                     d.and_utc().to_sql(ty, out)
                 } else {
@@ -40,6 +95,7 @@ impl ToSql for Bind<'_> {
                 }
             }
             Value::DateTimeUtc(d) => {
+                let d = d.trunc_subsecs(6);
                 if *ty == Type::TIMESTAMP {
                     d.naive_utc().to_sql(ty, out)
                 } else {
@@ -62,6 +118,7 @@ impl ToSql for Bind<'_> {
 
 fn int(v: i64, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
     match *ty {
+        Type::NUMERIC => Decimal::from(v).to_sql(ty, out),
         Type::INT2 => i16::try_from(v)
             .map_err(|_| out_of_range(v, ty))?
             .to_sql(ty, out),
@@ -70,15 +127,18 @@ fn int(v: i64, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
             .to_sql(ty, out),
         Type::FLOAT4 => (v as f32).to_sql(ty, out),
         Type::FLOAT8 => (v as f64).to_sql(ty, out),
-        Type::BOOL => (v != 0).to_sql(ty, out),
-        Type::TEXT | Type::VARCHAR => v.to_string().to_sql(ty, out),
-        _ => v.to_sql(ty, out),
+        Type::INT8 => v.to_sql(ty, out),
+        // Text-like: the number as text.
+        _ => v.to_string().to_sql(ty, out),
     }
 }
 
 fn float(v: f64, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
     match *ty {
         Type::FLOAT4 => (v as f32).to_sql(ty, out),
+        Type::NUMERIC => Decimal::from_f64(v)
+            .ok_or_else(|| format!("{v} has no NUMERIC value"))?
+            .to_sql(ty, out),
         _ => v.to_sql(ty, out),
     }
 }

@@ -47,6 +47,28 @@ impl PgClient {
 
 pub(crate) struct PgConnection<C>(pub(crate) C);
 
+/// Refuses, before sending, values of another number than the statement's placeholders, and
+/// values that cannot be bound where the server expects their parameter's type.
+fn checked(stmt: &Statement, params: &[Value]) -> Result<()> {
+    let types = stmt.params();
+    if types.len() != params.len() {
+        return Err(Error::Statement(format!(
+            "the statement has {} parameter{} and {} value{} were bound",
+            types.len(),
+            if types.len() == 1 { "" } else { "s" },
+            params.len(),
+            if params.len() == 1 { "" } else { "s" },
+        )));
+    }
+    for (i, (value, ty)) in params.iter().zip(types).enumerate() {
+        crate::bind::check(value, ty).map_err(|reason| Error::Parameter {
+            index: i + 1,
+            reason,
+        })?;
+    }
+    Ok(())
+}
+
 fn binds(params: &[Value]) -> Vec<Bind<'_>> {
     params.iter().map(Bind).collect()
 }
@@ -70,9 +92,17 @@ impl Row for PgRow<'_> {
         self.0.len()
     }
 
+    fn name(&self, i: usize) -> Option<&str> {
+        self.0.columns().get(i).map(|c| c.name())
+    }
+
     fn value(&self, i: usize) -> Result<Value> {
         let row = self.0;
-        let ty = row.columns()[i].type_();
+        let ty = row
+            .columns()
+            .get(i)
+            .ok_or_else(|| Error::Decode(format!("no column {}", i + 1)))?
+            .type_();
         let value = match *ty {
             Type::BOOL => get::<bool>(row, i)?.map(Value::Bool),
             Type::INT2 => get::<i16>(row, i)?.map(Value::I16),
@@ -105,6 +135,7 @@ where
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         let stmt = self.0.prepare(sql)?;
+        checked(&stmt, params)?;
         let binds = binds(params);
         self.0
             .client
@@ -119,6 +150,7 @@ where
         each: &mut dyn FnMut(&dyn Row) -> Result<()>,
     ) -> Result<()> {
         let stmt = self.0.prepare(sql)?;
+        checked(&stmt, params)?;
         let binds = binds(params);
         let rows = self
             .0

@@ -38,6 +38,10 @@ impl Row for SqliteRow<'_, '_> {
         self.0.as_ref().column_count()
     }
 
+    fn name(&self, index: usize) -> Option<&str> {
+        self.0.as_ref().column_name(index).ok()
+    }
+
     fn is_null(&self, index: usize) -> Result<bool> {
         Ok(self.0.get_ref(index).map_err(classify)? == ValueRef::Null)
     }
@@ -65,6 +69,7 @@ impl Connection for SqliteConnection {
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         let mut stmt = self.0.prepare_cached(sql).map_err(classify)?;
+        counted(&stmt, params)?;
         let n = stmt
             .execute(rusqlite::params_from_iter(params.iter().map(Bind)))
             .map_err(classify)?;
@@ -78,6 +83,7 @@ impl Connection for SqliteConnection {
         each: &mut dyn FnMut(&dyn Row) -> Result<()>,
     ) -> Result<()> {
         let mut stmt = self.0.prepare_cached(sql).map_err(classify)?;
+        counted(&stmt, params)?;
         let mut rows = stmt
             .query(rusqlite::params_from_iter(params.iter().map(Bind)))
             .map_err(classify)?;
@@ -89,5 +95,39 @@ impl Connection for SqliteConnection {
 
     fn execute_batch(&mut self, sql: &str) -> Result<()> {
         self.0.execute_batch(sql).map_err(classify)
+    }
+
+    // Transaction control runs once or twice per session: prepared once per connection.
+    fn begin(&mut self) -> Result<()> {
+        self.control("BEGIN")
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.control("COMMIT")
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        self.control("ROLLBACK")
+    }
+}
+
+/// Refuses, before running, values of another number than the statement's placeholders.
+fn counted(stmt: &rusqlite::Statement<'_>, params: &[Value]) -> Result<()> {
+    let expected = stmt.parameter_count();
+    if expected == params.len() {
+        return Ok(());
+    }
+    Err(model_core::Error::Statement(format!(
+        "the statement has {expected} parameter{} and {} value{} were bound",
+        if expected == 1 { "" } else { "s" },
+        params.len(),
+        if params.len() == 1 { "" } else { "s" },
+    )))
+}
+
+impl SqliteConnection {
+    fn control(&mut self, sql: &str) -> Result<()> {
+        let mut stmt = self.0.prepare_cached(sql).map_err(classify)?;
+        stmt.raw_execute().map_err(classify).map(drop)
     }
 }

@@ -1,6 +1,6 @@
 //! SQLite's spelling of SQL.
 
-use model_core::{ColumnType, Dialect};
+use model_core::{ColumnType, Dialect, Value};
 
 /// The SQLite dialect: `?` placeholders, `INTEGER PRIMARY KEY` rowid keys, and text storage for
 /// dates, times, UUIDs and JSON (in a format whose text order is time order).
@@ -58,6 +58,19 @@ impl Dialect for SqliteDialect {
     fn lower_function(&self) -> &'static str {
         // SQLite's own `lower` folds ASCII only; this one is registered on every connection.
         crate::pool::LOWER
+    }
+
+    fn reads_begin_transaction(&self) -> bool {
+        true
+    }
+
+    fn refuse(&self, value: &Value) -> Option<&'static str> {
+        match value {
+            Value::F32(v) if v.is_nan() => Some("NaN, which SQLite would store as NULL"),
+            Value::F64(v) if v.is_nan() => Some("NaN, which SQLite would store as NULL"),
+            Value::Text(text) if text.contains('\0') => Some("text containing a NUL character"),
+            _ => None,
+        }
     }
 
     fn forward_references(&self) -> bool {

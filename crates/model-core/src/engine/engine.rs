@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::connection::{Connection, ConnectionSource};
 use crate::sql::dialect::Dialect;
-use crate::sql::error::Result;
+use crate::sql::error::{Error, Result};
 use crate::sql::row::Row;
 use crate::sql::value::Value;
 
@@ -169,6 +169,7 @@ impl Engine {
         Ok(Conn {
             raw: self.shared.source.connection()?,
             shared: self.shared.clone(),
+            sent: false,
         })
     }
 }
@@ -177,6 +178,8 @@ impl Engine {
 pub(crate) struct Conn {
     raw: Box<dyn Connection>,
     shared: Arc<Shared>,
+    /// False when the last statement was refused before it was handed to the backend.
+    sent: bool,
 }
 
 impl Conn {
@@ -191,6 +194,7 @@ impl Conn {
         params: &[Value],
         run: impl FnOnce(&mut dyn Connection) -> Result<u64>,
     ) -> Result<u64> {
+        self.sent = true;
         self.shared.statements.fetch_add(1, Ordering::Relaxed);
         if !self.shared.echo {
             return run(&mut *self.raw);
@@ -208,7 +212,28 @@ impl Conn {
     }
 
     pub(crate) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.storable(params)?;
         self.logged(sql, params, |c| c.execute(sql, params))
+    }
+
+    /// Whether the last statement reached the backend: one refused before sending (a value
+    /// the database cannot store) leaves the database's transaction as it was.
+    pub(crate) fn last_sent(&self) -> bool {
+        self.sent
+    }
+
+    /// Refuses, before sending, a parameter the database cannot store as it is.
+    fn storable(&mut self, params: &[Value]) -> Result<()> {
+        self.sent = false;
+        let dialect = self.dialect();
+        match params
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| dialect.refuse(v).map(|why| (i, why)))
+        {
+            Some((i, why)) => Err(Error::InvalidValue(format!("parameter {}: {why}", i + 1))),
+            None => Ok(()),
+        }
     }
 
     /// Runs a query, handing each row to `each`; returns the number of rows read.
@@ -218,6 +243,7 @@ impl Conn {
         params: &[Value],
         each: &mut dyn FnMut(&dyn Row) -> Result<()>,
     ) -> Result<u64> {
+        self.storable(params)?;
         self.logged(sql, params, |c| {
             let mut rows = 0_u64;
             c.query(sql, params, &mut |row| {

@@ -331,7 +331,7 @@ pub(crate) fn insert_rows(
                 if let Some(stored) = value.at_storage_precision() {
                     written.push((i, stored));
                 }
-                out.param(value);
+                out.column_param(table.name, table.columns[i].name, value)?;
             }
             out.push(")");
         }
@@ -394,7 +394,11 @@ fn update_row(
         if let Some(stored) = value.at_storage_precision() {
             written.push((i, stored));
         }
-        out.ident(table.columns[i].name).push(" = ").param(value);
+        out.ident(table.columns[i].name).push(" = ").column_param(
+            table.name,
+            table.columns[i].name,
+            value,
+        )?;
     }
     let version = table.version.map(|v| (v, model.column_value(v)));
     let bumped = match &version {

@@ -196,19 +196,24 @@ impl<M: Model, T> Column<M, T> {
         Cond::new(Node::Binary(Box::new(self.node()), op, Box::new(rhs)))
     }
 
-    /// `column = value`.
+    /// `column = value`; with `None` (on an `Option` column), `column IS NULL`, since
+    /// `= NULL` matches no row (SQLAlchemy renders `== None` the same way).
     ///
     /// ```
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
-    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String, age: Option<i32> }
     /// let _ = select::<Hero>().where_(Hero::name.eq("Deadpond"));
+    /// let unknown_age = Hero::age.eq(None::<i32>); // "hero"."age" IS NULL
     /// ```
     pub fn eq(self, rhs: impl Operand<T>) -> Cond<M> {
-        self.compare("=", rhs.into_expr().0)
+        match rhs.into_expr().0 {
+            Node::Param(Value::Null) => Cond::new(Node::IsNull(Box::new(self.node()), false)),
+            rhs => self.compare("=", rhs),
+        }
     }
 
-    /// `column <> value`.
+    /// `column <> value`; with `None`, `column IS NOT NULL`.
     ///
     /// ```
     /// # use model_core::prelude::*;
@@ -217,7 +222,10 @@ impl<M: Model, T> Column<M, T> {
     /// let _ = Hero::name.ne("Deadpond");
     /// ```
     pub fn ne(self, rhs: impl Operand<T>) -> Cond<M> {
-        self.compare("<>", rhs.into_expr().0)
+        match rhs.into_expr().0 {
+            Node::Param(Value::Null) => Cond::new(Node::IsNull(Box::new(self.node()), true)),
+            rhs => self.compare("<>", rhs),
+        }
     }
 
     /// `column < value`.

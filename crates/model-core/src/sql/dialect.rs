@@ -1,6 +1,6 @@
 //! What differs between SQL databases, filled in by each backend.
 
-use crate::sql::value::ColumnType;
+use crate::sql::value::{ColumnType, Value};
 
 /// The SQL spelling of one database. Backends implement it; everything that renders SQL
 /// (queries, DDL) asks it where databases differ and stays the same otherwise.
@@ -94,5 +94,27 @@ pub trait Dialect: Send + Sync + 'static {
     /// the transaction after a refused statement.
     fn error_aborts_transaction(&self) -> bool {
         false
+    }
+
+    /// Whether the session's transaction begins with its first read, not only its first
+    /// write: where a transaction reads from one snapshot (SQLite), so that a read-modify-write
+    /// either sees its own snapshot through or fails with a transient error. PostgreSQL at READ
+    /// COMMITTED takes a new snapshot per statement inside a transaction too, so generated reads
+    /// there begin nothing (saving BEGIN and ROLLBACK round trips); hand-written SQL always
+    /// begins the transaction, on every backend.
+    fn reads_begin_transaction(&self) -> bool {
+        false
+    }
+
+    /// Why this database cannot store `value` as it is, if it cannot: such a value is refused
+    /// with [`Error::InvalidValue`](crate::Error::InvalidValue) before anything is sent, the
+    /// same on every backend. Text containing a NUL character is refused everywhere
+    /// (PostgreSQL cannot store it, and SQLite's string functions stop at it); backends add
+    /// their own (SQLite: NaN, which it would store as NULL).
+    fn refuse(&self, value: &Value) -> Option<&'static str> {
+        match value {
+            Value::Text(text) if text.contains('\0') => Some("text containing a NUL character"),
+            _ => None,
+        }
     }
 }

@@ -100,6 +100,15 @@ pub enum Error {
          the session again"
     )]
     PendingRollback(String),
+    /// A value bound to parameter `index` (counted from 1) cannot be bound there: PostgreSQL
+    /// expects another type at that place of the statement. Refused before anything is sent.
+    #[error("parameter {index}: {reason}")]
+    Parameter {
+        /// The parameter's position, from 1.
+        index: usize,
+        /// The value's type and the type expected.
+        reason: String,
+    },
     /// A [`Handle`](crate::Handle) was given to a session other than the one that made it, or
     /// names a model that a savepoint rollback undid.
     #[error("invalid handle: {0}")]

@@ -163,7 +163,7 @@ impl<M: Model> Insert<M> {
                 if n > 0 {
                     out.push(", ");
                 }
-                out.param(row.column_value(i));
+                out.column_param(table.name, table.columns[i].name, row.column_value(i))?;
             }
             out.push(")");
         }

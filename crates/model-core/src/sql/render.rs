@@ -1,6 +1,7 @@
 //! Renders expressions and statements to SQL text with bound parameters.
 
 use crate::sql::dialect::Dialect;
+use crate::sql::error::{Error, Result};
 use crate::sql::expr::{Direction, Node};
 use crate::sql::table::Table;
 use crate::sql::value::Value;
@@ -33,6 +34,20 @@ impl<'d> SqlWriter<'d> {
 
     pub(crate) fn qualified(&mut self, table: &str, column: &str) -> &mut Self {
         self.ident(table).push(".").ident(column)
+    }
+
+    /// Binds a value written to column `column` of `table`, refused with
+    /// [`Error::InvalidValue`] naming the column when the database cannot store it as it is.
+    pub(crate) fn column_param(
+        &mut self,
+        table: &str,
+        column: &str,
+        value: Value,
+    ) -> Result<&mut Self> {
+        if let Some(why) = self.dialect.refuse(&value) {
+            return Err(Error::InvalidValue(format!("{table}.{column}: {why}")));
+        }
+        Ok(self.param(value))
     }
 
     pub(crate) fn param(&mut self, value: Value) -> &mut Self {

@@ -1,6 +1,6 @@
 //! Rows as a backend yields them, and decoding them into Rust values and tuples.
 
-use crate::sql::error::Result;
+use crate::sql::error::{Error, Result};
 use crate::sql::value::{FromValue, Value};
 
 /// Something that yields SQL values one after the other: a row as the backend decodes it.
@@ -16,6 +16,12 @@ pub trait Row {
     }
     /// The value of column `index`.
     fn value(&self, index: usize) -> Result<Value>;
+
+    /// The name of column `index`, when the backend knows it (for error messages).
+    fn name(&self, index: usize) -> Option<&str> {
+        let _ = index;
+        None
+    }
 
     /// Whether column `index` is NULL; backends answer without decoding the value.
     fn is_null(&self, index: usize) -> Result<bool> {
@@ -50,7 +56,24 @@ impl<'r> RowReader<'r> {
 
     /// Whether the column `ahead` places after the next one is NULL, without reading it.
     pub fn is_null_ahead(&self, ahead: usize) -> Result<bool> {
-        self.row.is_null(self.next + ahead)
+        let index = self.next + ahead;
+        self.present(index)?;
+        self.row.is_null(index)
+    }
+
+    /// Fails with [`Error::Decode`] when the row has no column `index`: a query that returns
+    /// fewer columns than its target reads.
+    fn present(&self, index: usize) -> Result<()> {
+        let len = self.row.len();
+        if index < len {
+            return Ok(());
+        }
+        Err(Error::Decode(format!(
+            "the row has {len} column{}, and column {} was to be read: the query returns fewer \
+             columns than the type it decodes into",
+            if len == 1 { "" } else { "s" },
+            index + 1
+        )))
     }
 
     /// Skips `n` columns.
@@ -60,9 +83,19 @@ impl<'r> RowReader<'r> {
 
     /// Decodes the next column.
     pub fn read<T: FromValue>(&mut self) -> Result<T> {
-        let v = self.row.value(self.next)?;
+        let index = self.next;
+        self.present(index)?;
         self.next += 1;
-        T::from_value(v)
+        self.row
+            .value(index)
+            .and_then(T::from_value)
+            .map_err(|e| match e {
+                Error::Decode(why) => Error::Decode(match self.row.name(index) {
+                    Some(name) => format!("column {name} ({}): {why}", index + 1),
+                    None => format!("column {}: {why}", index + 1),
+                }),
+                e => e,
+            })
     }
 }
 

@@ -83,7 +83,15 @@ impl<M: Model> Update<M> {
             if i > 0 {
                 out.push(", ");
             }
-            out.ident(name).push(" = ").expr(value);
+            out.ident(name).push(" = ");
+            match value {
+                Node::Param(v) => {
+                    out.column_param(M::TABLE.name, name, v.clone())?;
+                }
+                expr => {
+                    out.expr(expr);
+                }
+            }
         }
         if let Some(filter) = &self.filter {
             out.push(" WHERE ").expr(filter);

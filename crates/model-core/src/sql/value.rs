@@ -107,7 +107,12 @@ impl Value {
         }
     }
 
-    fn kind(&self) -> &'static str {
+    /// The name of the value's kind, for messages: `"i64"`, `"text"`, `"timestamp"`...
+    ///
+    /// ```
+    /// assert_eq!(model_core::Value::I64(1).type_name(), "i64");
+    /// ```
+    pub fn type_name(&self) -> &'static str {
         match self {
             Value::Null => "NULL",
             Value::Bool(_) => "bool",
@@ -274,7 +279,7 @@ pub trait FromValue: Sized {
 fn mismatch<T>(value: &Value, expected: &'static str) -> Result<T> {
     Err(Error::Decode(format!(
         "expected {expected}, found {}",
-        value.kind()
+        value.type_name()
     )))
 }
 

@@ -35,7 +35,9 @@ pub(crate) use transaction::Savepoint;
 /// them and [`commit`](Session::commit) flushes and commits. Queries through
 /// [`exec`](Session::exec), [`get`](Session::get) and [`refresh`](Session::refresh) flush first
 /// (autoflush, see [`set_autoflush`](Session::set_autoflush)), so they see staged work. The
-/// transaction begins with the first statement; a session dropped without `commit` rolls back.
+/// transaction begins with the first statement (on PostgreSQL with the first write or
+/// hand-written statement: see [`Dialect::reads_begin_transaction`](crate::Dialect)); a session
+/// dropped without `commit` rolls back.
 ///
 /// **Flush order.** Inserts and updates run table by table, referenced tables before the tables
 /// that reference them; the inserts of one table go out as multi-row `INSERT ... RETURNING`

@@ -90,10 +90,12 @@ impl Session {
 
     /// Runs a query the library wrote, decoding each row with `decode`.
     ///
-    /// Reads open no transaction: until the session writes, each query sees the latest
-    /// committed data (PostgreSQL's READ COMMITTED, on SQLite too). Once it has written, queries
-    /// run inside its transaction and see its writes. They take no savepoint: a generated query
-    /// cannot leave anything half-done.
+    /// On SQLite the first read begins the transaction, whose reads then share one snapshot.
+    /// On PostgreSQL generated reads begin nothing: at READ COMMITTED each statement takes a new
+    /// snapshot inside a transaction too, so until the session writes (or runs hand-written
+    /// SQL) each query sees the latest committed data. Once the transaction is open, queries
+    /// run inside it and see its writes. They take no savepoint: a generated query cannot leave
+    /// anything half-done.
     pub(crate) fn read<T>(
         &mut self,
         sql: &str,
@@ -101,6 +103,9 @@ impl Session {
         decode: impl FnMut(&dyn Row) -> Result<T>,
     ) -> Result<Vec<T>> {
         self.usable()?;
+        if self.dialect().reads_begin_transaction() {
+            self.begin()?;
+        }
         let rows = read_rows(&mut self.conn, sql, params, decode);
         if let Err(e) = &rows {
             self.note_failure(e);

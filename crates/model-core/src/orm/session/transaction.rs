@@ -34,11 +34,13 @@ impl Session {
                 | Error::Statement(_)
                 | Error::InvalidHandle(_)
                 | Error::PendingRollback(_)
+                | Error::Parameter { .. }
                 | Error::NotFound
                 | Error::NoResult
                 | Error::MultipleResults
         );
         if from_database
+            && self.conn.last_sent()
             && self.in_transaction
             && self.failed.is_none()
             && self.dialect().error_aborts_transaction()

@@ -1,0 +1,336 @@
+//! What is bound is what is stored: values the database cannot store as they are are refused
+//! with a typed error naming the column or parameter, the same on every backend; times keep
+//! microseconds cut one way; PostgreSQL parameters are converted to the type the server
+//! expects, or refused; `= None` means `IS NULL`; a row with fewer columns than its target is a
+//! decode error, not a panic.
+
+mod common;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use common::{Backend, TestDb};
+use tablemodel::prelude::*;
+use tablemodel::{Results, Value};
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "va_samples")]
+pub struct Sample {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    pub label: String,
+    pub note: Option<String>,
+    pub ratio: f64,
+    pub maybe: Option<f64>,
+    pub at: NaiveDateTime,
+}
+
+fn sample(label: &str) -> Sample {
+    Sample {
+        id: None,
+        label: label.into(),
+        note: None,
+        ratio: 0.5,
+        maybe: None,
+        at: NaiveDate::from_ymd_opt(2024, 5, 6)
+            .unwrap()
+            .and_hms_opt(7, 8, 9)
+            .unwrap(),
+    }
+}
+
+fn stored(db: &TestDb) -> Result<Vec<Sample>> {
+    let mut s = db.engine.session()?;
+    Ok(s.exec(select::<Sample>().order_by(Sample::id))?.all())
+}
+
+fn invalid_value(result: Result<impl std::fmt::Debug>) -> String {
+    match result {
+        Err(Error::InvalidValue(why)) => why,
+        other => panic!("expected Error::InvalidValue, got {other:?}"),
+    }
+}
+
+/// `column.eq(None)` is `IS NULL`, `ne(None)` is `IS NOT NULL`: `= NULL` would match nothing.
+fn eq_none_is_null(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    s.add(sample("without"))?;
+    s.add(Sample {
+        note: Some("n".into()),
+        ..sample("with")
+    })?;
+    s.commit()?;
+    let without = s
+        .exec(select::<Sample>().where_(Sample::note.eq(None::<String>)))?
+        .all();
+    assert_eq!(
+        without.iter().map(|x| x.label.as_str()).collect::<Vec<_>>(),
+        ["without"]
+    );
+    let with = s
+        .exec(select::<Sample>().where_(Sample::note.ne(None::<String>)))?
+        .all();
+    assert_eq!(
+        with.iter().map(|x| x.label.as_str()).collect::<Vec<_>>(),
+        ["with"]
+    );
+    // The same through `update ... where`.
+    let n = s.exec(
+        update::<Sample>()
+            .set(Sample::label, "was without")
+            .where_(Sample::note.eq(None::<String>)),
+    )?;
+    assert_eq!(n, 1);
+    s.commit()?;
+    Ok(())
+}
+
+/// Text with a NUL character is refused before sending, naming the column, on every backend;
+/// the session stays usable.
+fn nul_text_is_refused_naming_the_column(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    s.add(sample("a\0b"))?;
+    let why = invalid_value(s.commit());
+    assert!(why.contains("va_samples.label"), "{why}");
+    assert!(why.contains("NUL"), "{why}");
+    s.rollback()?;
+
+    // In an update of a loaded row, a bulk update, an INSERT statement and a raw bind.
+    s.add(sample("fine"))?;
+    s.commit()?;
+    let mut row = s.exec(select::<Sample>())?.one()?;
+    row.note = Some("x\0".into());
+    s.add(row)?;
+    let why = invalid_value(s.flush());
+    assert!(why.contains("va_samples.note"), "{why}");
+    s.rollback()?;
+    let why = invalid_value(s.exec(update::<Sample>().set(Sample::label, "\0")));
+    assert!(why.contains("va_samples.label"), "{why}");
+    let why = invalid_value(s.exec(insert([sample("\0")])));
+    assert!(why.contains("va_samples.label"), "{why}");
+    let why = invalid_value(
+        s.exec(raw::<i64>("SELECT COUNT(*) FROM va_samples WHERE label = ?").bind("\0")),
+    );
+    assert!(why.contains("parameter 1"), "{why}");
+    s.rollback()?;
+
+    assert_eq!(stored(db)?.len(), 1, "nothing else was written");
+    s.add(sample("after"))?;
+    s.commit()?;
+    assert_eq!(stored(db)?.len(), 2, "the session works after the refusals");
+    Ok(())
+}
+
+/// NaN: refused on SQLite (which would store NULL), naming the column; stored on PostgreSQL.
+/// Infinities round-trip on both.
+fn nan_and_infinities(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    for value in [
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::MIN_POSITIVE / 2.0,
+        -0.0,
+    ] {
+        s.add(Sample {
+            ratio: value,
+            maybe: Some(value),
+            ..sample("inf")
+        })?;
+    }
+    s.commit()?;
+    let rows = stored(db)?;
+    let ratios: Vec<f64> = rows.iter().map(|r| r.ratio).collect();
+    assert_eq!(
+        ratios,
+        [
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE / 2.0,
+            -0.0
+        ]
+    );
+    assert!(rows.iter().all(|r| r.maybe == Some(r.ratio)));
+
+    let nan_row = |maybe| Sample {
+        ratio: f64::NAN,
+        maybe,
+        ..sample("nan")
+    };
+    s.add(nan_row(Some(f64::NAN)))?;
+    match db.backend {
+        Backend::Sqlite => {
+            let why = invalid_value(s.commit());
+            assert!(why.contains("va_samples.ratio"), "{why}");
+            assert!(why.contains("NaN"), "{why}");
+            s.rollback()?;
+            s.add(Sample {
+                ratio: 1.0,
+                ..nan_row(Some(f64::NAN))
+            })?;
+            let why = invalid_value(s.commit());
+            assert!(why.contains("va_samples.maybe"), "{why}");
+            s.rollback()?;
+            assert_eq!(stored(db)?.len(), 4);
+        }
+        Backend::Postgres => {
+            s.commit()?;
+            let back = stored(db)?.pop().expect("the NaN row");
+            assert!(back.ratio.is_nan() && back.maybe.is_some_and(f64::is_nan));
+        }
+    }
+    Ok(())
+}
+
+/// Times keep microseconds, cut toward the past on every backend, before 1970 and before
+/// 2000 too; the session's copy is what was stored.
+fn timestamps_keep_microseconds(db: &TestDb) -> Result<()> {
+    let at = |y, mo, d, h, mi, sec, nanos| {
+        NaiveDate::from_ymd_opt(y, mo, d)
+            .unwrap()
+            .and_time(NaiveTime::from_hms_nano_opt(h, mi, sec, nanos).unwrap())
+    };
+    let cases = [
+        (
+            at(1969, 12, 31, 23, 59, 59, 999_999_999),
+            at(1969, 12, 31, 23, 59, 59, 999_999_000),
+        ),
+        (
+            at(1999, 12, 31, 23, 59, 59, 999_999_500),
+            at(1999, 12, 31, 23, 59, 59, 999_999_000),
+        ),
+        (at(1900, 1, 1, 0, 0, 0, 1), at(1900, 1, 1, 0, 0, 0, 0)),
+        (
+            at(2038, 1, 19, 3, 14, 7, 123_456_789),
+            at(2038, 1, 19, 3, 14, 7, 123_456_000),
+        ),
+    ];
+    let mut s = db.engine.session()?;
+    let mut handles = Vec::new();
+    for (given, _) in cases {
+        handles.push(s.add(Sample {
+            at: given,
+            ..sample("t")
+        })?);
+    }
+    s.commit()?;
+    let rows = stored(db)?;
+    for ((_, expected), row) in cases.iter().zip(&rows) {
+        assert_eq!(row.at, *expected, "stored");
+    }
+    for ((_, expected), h) in cases.iter().zip(handles) {
+        assert_eq!(s.refresh(h)?.at, *expected, "read back");
+    }
+    // The session compares later writes against what was stored: re-adding the stored values
+    // writes nothing.
+    let before = db.engine.statement_count();
+    let mut again = db.engine.session()?;
+    let loaded = again.exec(select::<Sample>())?.all();
+    let read = db.engine.statement_count() - before;
+    for row in loaded {
+        again.add(row)?;
+    }
+    again.flush()?;
+    assert_eq!(
+        db.engine.statement_count() - before,
+        read,
+        "nothing to update"
+    );
+    Ok(())
+}
+
+/// A hand-written query that returns fewer columns than its target tuple: `Error::Decode`
+/// naming the missing column, on every backend, never a panic.
+fn fewer_columns_than_the_target_is_a_decode_error(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let result = s.exec(raw::<(i64, String)>("SELECT 1"));
+    match result {
+        Err(Error::Decode(why)) => assert!(why.contains("column 2"), "{why}"),
+        other => panic!("expected Error::Decode, got {other:?}"),
+    }
+    // A model from a query that lacks its columns.
+    s.rollback()?;
+    let result = s.exec(raw::<Sample>("SELECT id, label FROM va_samples"));
+    assert!(matches!(result, Ok(ref r) if r.is_empty()), "{result:?}");
+    s.add(sample("one"))?;
+    s.commit()?;
+    let result = s.exec(raw::<Sample>("SELECT id, label FROM va_samples"));
+    assert!(matches!(result, Err(Error::Decode(_))), "{result:?}");
+    Ok(())
+}
+
+/// A statement with another number of placeholders than bound values is a typed error
+/// before anything is sent.
+fn placeholder_count_mismatch_is_refused(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let result =
+        s.exec(raw::<i64>("SELECT COUNT(*) FROM va_samples WHERE id = ? OR id = ?").bind(1));
+    assert!(matches!(result, Err(Error::Statement(_))), "{result:?}");
+    s.rollback()?;
+    let result = s.exec(raw::<i64>("SELECT COUNT(*) FROM va_samples").bind(1));
+    assert!(matches!(result, Err(Error::Statement(_))), "{result:?}");
+    Ok(())
+}
+
+/// PostgreSQL types parameters from the statement: an integer compared with a NUMERIC column
+/// is converted, and a value that cannot be converted is refused naming the parameter and both
+/// types (the driver alone would send its bytes as they are).
+fn postgres_parameters_are_converted_or_refused(db: &TestDb) -> Result<()> {
+    if db.backend != Backend::Postgres {
+        return Ok(());
+    }
+    let mut s = db.engine.session()?;
+    s.exec(raw_execute(
+        "CREATE TABLE va_prices (id BIGINT PRIMARY KEY, price NUMERIC(10, 2), at TIMESTAMP)",
+    ))?;
+    s.exec(raw_execute(
+        "INSERT INTO va_prices VALUES (1, 5.50, '2024-01-01'), (2, 15.25, '2024-01-02'), \
+         (3, 9999.99, NULL)",
+    ))?;
+    s.commit()?;
+    let count = |s: &mut Session, bound: Value| -> Result<i64> {
+        s.exec(raw::<i64>("SELECT COUNT(*) FROM va_prices WHERE price < ?").bind(bound))?
+            .one()
+    };
+    assert_eq!(count(&mut s, Value::I64(10))?, 1);
+    assert_eq!(count(&mut s, Value::I32(16))?, 2);
+    assert_eq!(count(&mut s, Value::F64(10_000.0))?, 3);
+    assert_eq!(count(&mut s, Value::I64(0))?, 0);
+
+    let refused = |result: Result<Results<i64>>| match result {
+        Err(Error::Parameter { index, reason }) => (index, reason),
+        other => panic!("expected Error::Parameter, got {other:?}"),
+    };
+    let (index, reason) =
+        refused(s.exec(raw::<i64>("SELECT COUNT(*) FROM va_prices WHERE id = ?").bind("12345678")));
+    assert_eq!(index, 1);
+    assert!(
+        reason.contains("text") && reason.contains("int8"),
+        "{reason}"
+    );
+    let (index, reason) = refused(
+        s.exec(
+            raw::<i64>("SELECT COUNT(*) FROM va_prices WHERE id = ? AND at < ?")
+                .bind(1)
+                .bind("2024-01-05"),
+        ),
+    );
+    assert_eq!(index, 2);
+    assert!(reason.contains("timestamp"), "{reason}");
+    let (_, reason) =
+        refused(s.exec(raw::<i64>("SELECT COUNT(*) FROM va_prices WHERE price < ?").bind(true)));
+    assert!(
+        reason.contains("bool") && reason.contains("numeric"),
+        "{reason}"
+    );
+    // Nothing reached the server: the session goes on.
+    assert_eq!(count(&mut s, Value::I64(10))?, 1);
+    Ok(())
+}
+
+backend_tests!(
+    eq_none_is_null,
+    nul_text_is_refused_naming_the_column,
+    nan_and_infinities,
+    timestamps_keep_microseconds,
+    fewer_columns_than_the_target_is_a_decode_error,
+    placeholder_count_mismatch_is_refused,
+    postgres_parameters_are_converted_or_refused,
+);
