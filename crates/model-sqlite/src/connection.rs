@@ -97,6 +97,10 @@ impl Connection for SqliteConnection {
         self.0.execute_batch(sql).map_err(classify)
     }
 
+    fn last_insert_id(&mut self) -> Option<i64> {
+        Some(self.0.last_insert_rowid())
+    }
+
     // Transaction control runs once or twice per session: prepared once per connection.
     fn begin(&mut self) -> Result<()> {
         self.control("BEGIN")

@@ -1,6 +1,6 @@
 //! SQLite's spelling of SQL.
 
-use model_core::{ColumnType, Dialect, Value};
+use model_core::{ColumnType, Dialect, KeyAllocation, Value};
 
 /// The SQLite dialect: `?` placeholders, `INTEGER PRIMARY KEY` rowid keys, and text storage for
 /// dates, times, UUIDs and JSON (in a format whose text order is time order).
@@ -58,6 +58,10 @@ impl Dialect for SqliteDialect {
     fn lower_function(&self) -> &'static str {
         // SQLite's own `lower` folds ASCII only; this one is registered on every connection.
         crate::pool::LOWER
+    }
+
+    fn key_allocation(&self) -> KeyAllocation {
+        KeyAllocation::LastInsertId
     }
 
     fn reads_begin_transaction(&self) -> bool {

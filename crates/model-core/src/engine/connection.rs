@@ -29,6 +29,12 @@ pub trait Connection: Send {
     /// Runs one or more statements without parameters (DDL, savepoints).
     fn execute_batch(&mut self, sql: &str) -> Result<()>;
 
+    /// The key of the row the last INSERT stored, for a backend whose dialect allocates keys
+    /// with [`KeyAllocation::LastInsertId`](crate::KeyAllocation::LastInsertId).
+    fn last_insert_id(&mut self) -> Option<i64> {
+        None
+    }
+
     /// Opens a transaction. A backend that cannot ask its database whether a transaction is
     /// open tracks it here (and in [`commit`](Connection::commit) and
     /// [`rollback`](Connection::rollback)), so that its pool discards a connection handed

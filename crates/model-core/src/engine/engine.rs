@@ -254,6 +254,10 @@ impl Conn {
         })
     }
 
+    pub(crate) fn last_insert_id(&mut self) -> Option<i64> {
+        self.raw.last_insert_id()
+    }
+
     pub(crate) fn begin(&mut self) -> Result<()> {
         let sql = self.dialect().begin();
         self.logged(sql, &[], |c| c.begin().map(|()| 0)).map(drop)

@@ -9,8 +9,10 @@ use std::sync::OnceLock;
 
 use crate::engine::engine::Conn;
 use crate::engine::registry::metadata;
+use crate::orm::insert_rows::{NewRow, Stored, Written, insert_columns, insert_rows};
 use crate::orm::row_order;
 use crate::orm::staged::Staged;
+use crate::sql::dialect::{Dialect, KeyAllocation};
 use crate::sql::error::{Error, Result};
 use crate::sql::render::SqlWriter;
 use crate::sql::table::Table;
@@ -50,21 +52,6 @@ pub struct ParentLink {
     pub(crate) fk: usize,
 }
 
-/// A row to insert: a staged model, with perhaps foreign keys filled from its parents.
-pub(crate) struct NewRow<'a> {
-    pub(crate) model: &'a dyn Staged,
-    pub(crate) fill: Vec<(usize, Value)>,
-}
-
-impl NewRow<'_> {
-    fn value(&self, index: usize) -> Value {
-        match self.fill.iter().find(|(column, _)| *column == index) {
-            Some((_, value)) => value.clone(),
-            None => self.model.column_value(index),
-        }
-    }
-}
-
 impl Pending {
     pub(crate) fn table(&self) -> &'static Table {
         match self {
@@ -89,7 +76,11 @@ fn rank(table: &Table) -> usize {
 }
 
 /// Whether these writes go out as one statement, which is atomic without a transaction.
-pub(crate) fn single_statement(pending: &[Pending], max_params: usize) -> bool {
+pub(crate) fn single_statement(pending: &[Pending], dialect: &dyn Dialect) -> bool {
+    let max_params = dialect.max_params().saturating_sub(3);
+    // SQLite inserts rows whose keys it generates one statement each.
+    let one_insert_for_many =
+        |with_key: bool| with_key || matches!(dialect.key_allocation(), KeyAllocation::Sequence);
     let insert_like = |p: &Pending, table: &Table, with_key: bool| {
         matches!(p, Pending::Insert { model, links, .. }
             if links.is_empty()
@@ -106,6 +97,7 @@ pub(crate) fn single_statement(pending: &[Pending], max_params: usize) -> bool {
             links.is_empty()
                 && (rest.is_empty()
                     || (columns > 0
+                        && one_insert_for_many(with_key)
                         && pending.len() * columns <= max_params
                         && rest.iter().all(|p| insert_like(p, table, with_key))))
         }
@@ -141,7 +133,8 @@ pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Sto
                 let table = model.table();
                 let with_key = has_key(model.as_ref());
                 let per_row = insert_columns(table, with_key).count().max(1);
-                let max_rows = (conn.dialect().max_params() / per_row).max(1);
+                // Room for the three parameters a statement drawing keys from a sequence adds.
+                let max_rows = (conn.dialect().max_params().saturating_sub(3) / per_row).max(1);
                 let mut end = at + 1;
                 // A row whose parent is in this batch waits for the next one.
                 let in_batch = |op: usize, end: usize| writes[at..end].contains(&op);
@@ -238,140 +231,6 @@ fn has_key(model: &dyn Staged) -> bool {
         .table()
         .generated_key()
         .is_none_or(|k| !model.column_value(k.index).is_null())
-}
-
-/// The columns an INSERT writes: all but a generated key left to the database.
-fn insert_columns(
-    table: &'static Table,
-    with_key: bool,
-) -> impl Iterator<Item = &'static crate::sql::table::ColumnDef> {
-    table
-        .columns
-        .iter()
-        .filter(move |c| with_key || !c.generated)
-}
-
-/// What a write stored that the model does not hold yet: `(column, value)` pairs (a generated
-/// key, foreign keys filled from parents, a bumped version).
-pub(crate) type Written = Vec<(usize, Value)>;
-
-/// What one staged write stored: the columns its model must take, and for an insert the whole
-/// row as stored (the values it bound, reused as the identity map's snapshot).
-pub(crate) struct Stored {
-    pub(crate) written: Written,
-    pub(crate) row: Option<Vec<Value>>,
-}
-
-/// The rows an insert stored, rebuilt from the values it bound and what it learnt back.
-fn stored_rows(
-    table: &Table,
-    columns: &[usize],
-    params: Vec<Value>,
-    written: Vec<Written>,
-) -> Vec<Stored> {
-    let mut params = params.into_iter();
-    written
-        .into_iter()
-        .map(|written| {
-            let mut row = vec![Value::Null; table.columns.len()];
-            for &i in columns {
-                row[i] = params.next().unwrap_or(Value::Null);
-            }
-            for (i, v) in &written {
-                row[*i] = v.clone();
-            }
-            Stored {
-                written,
-                row: Some(row),
-            }
-        })
-        .collect()
-}
-
-/// Inserts rows of one table and shape in one statement; returns, in the order given, what
-/// each row stored beyond the model's own values. Only a generated key is read back: every
-/// other column is sent, so the database has nothing else to tell.
-pub(crate) fn insert_rows(
-    conn: &mut Conn,
-    table: &'static Table,
-    models: &[NewRow<'_>],
-    with_key: bool,
-) -> Result<Vec<Stored>> {
-    let generated = table.generated_key().filter(|_| !with_key);
-    let columns: Vec<usize> = insert_columns(table, with_key).map(|c| c.index).collect();
-    if columns.is_empty() && models.len() > 1 {
-        // Only a generated key: one row per statement is all SQL offers.
-        let mut rows = Vec::with_capacity(models.len());
-        for m in models {
-            rows.extend(insert_rows(conn, table, std::slice::from_ref(m), with_key)?);
-        }
-        return Ok(rows);
-    }
-    let mut out = SqlWriter::new(conn.dialect());
-    out.push("INSERT INTO ").ident(table.name);
-    if columns.is_empty() {
-        out.push(" DEFAULT VALUES");
-    } else {
-        for (n, &i) in columns.iter().enumerate() {
-            out.push(if n == 0 { " (" } else { ", " })
-                .ident(table.columns[i].name);
-        }
-        out.push(") VALUES ");
-        out.params.reserve(models.len() * columns.len());
-    }
-    let mut written: Vec<Written> = models.iter().map(|m| m.fill.clone()).collect();
-    if !columns.is_empty() {
-        for ((r, model), written) in models.iter().enumerate().zip(&mut written) {
-            out.push(if r == 0 { "(" } else { ", (" });
-            for (n, &i) in columns.iter().enumerate() {
-                if n > 0 {
-                    out.push(", ");
-                }
-                let value = model.value(i);
-                if let Some(stored) = value.at_storage_precision() {
-                    written.push((i, stored));
-                }
-                out.column_param(table.name, table.columns[i].name, value)?;
-            }
-            out.push(")");
-        }
-    }
-    let Some(key) = generated else {
-        let n = conn
-            .execute(&out.sql, &out.params)
-            .map_err(|e| e.on_table(table))?;
-        return if n == models.len() as u64 {
-            Ok(stored_rows(table, &columns, out.params, written))
-        } else {
-            Err(Error::Statement(format!(
-                "INSERT into {} stored {n} rows of {}",
-                table.name,
-                models.len()
-            )))
-        };
-    };
-    out.push(" RETURNING ").ident(key.name);
-    let mut keys: Vec<Value> = Vec::with_capacity(models.len());
-    conn.query(&out.sql, &out.params, &mut |row| {
-        keys.push(row.value(0)?);
-        Ok(())
-    })
-    .map_err(|e| e.on_table(table))?;
-    if keys.len() != models.len() {
-        return Err(Error::Statement(format!(
-            "INSERT into {} returned {} keys for {} rows",
-            table.name,
-            keys.len(),
-            models.len()
-        )));
-    }
-    // Keys the database generates in one statement ascend in the order of the VALUES rows;
-    // the order of RETURNING rows is not promised, so sort them back.
-    keys.sort_by_key(Value::as_i64);
-    for (w, k) in written.iter_mut().zip(keys) {
-        w.push((key.index, k));
-    }
-    Ok(stored_rows(table, &columns, out.params, written))
 }
 
 /// Updates the changed columns of one row; for a versioned table, only if the row still has

@@ -26,6 +26,7 @@
 
 pub(crate) mod flush;
 pub(crate) mod identity_map;
+pub(crate) mod insert_rows;
 pub(crate) mod loading;
 pub(crate) mod relationship;
 pub(crate) mod results;

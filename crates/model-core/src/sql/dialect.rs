@@ -2,6 +2,25 @@
 
 use crate::sql::value::{ColumnType, Value};
 
+/// How inserted rows learn the keys the database generates for them. No database promises the
+/// order of the rows `INSERT ... RETURNING` gives back, so neither way relies on it.
+///
+/// ```
+/// use model_core::KeyAllocation;
+/// assert_ne!(KeyAllocation::Sequence, KeyAllocation::LastInsertId);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyAllocation {
+    /// Each row is inserted by a statement of its own, and its key read back from the
+    /// connection (SQLite's last inserted row id): no round trip to save in an embedded
+    /// database, and no temporary table for RETURNING.
+    LastInsertId,
+    /// One statement draws the keys from the key column's sequence, inserts each row with the
+    /// key of its ordinal and returns (ordinal, key) pairs; one row alone uses
+    /// `RETURNING` (PostgreSQL).
+    Sequence,
+}
+
 /// The SQL spelling of one database. Backends implement it; everything that renders SQL
 /// (queries, DDL) asks it where databases differ and stays the same otherwise.
 ///
@@ -94,6 +113,12 @@ pub trait Dialect: Send + Sync + 'static {
     /// the transaction after a refused statement.
     fn error_aborts_transaction(&self) -> bool {
         false
+    }
+
+    /// How a multi-row INSERT learns the keys the database generates, each matched to its row
+    /// by construction; see [`KeyAllocation`].
+    fn key_allocation(&self) -> KeyAllocation {
+        KeyAllocation::Sequence
     }
 
     /// Whether the session's transaction begins with its first read, not only its first

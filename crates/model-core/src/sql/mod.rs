@@ -44,7 +44,7 @@ pub(crate) mod value;
 pub use aggregate::{Agg, Inner, Summable, avg, count, max, min, sum};
 pub use column::{Column, Operand, Text};
 pub use delete::{Delete, delete};
-pub use dialect::Dialect;
+pub use dialect::{Dialect, KeyAllocation};
 pub use error::{Error, Result};
 pub use expr::{Cond, Expr, Order};
 pub use insert::{Columns, Insert, OnConflict, insert};

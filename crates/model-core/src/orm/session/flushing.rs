@@ -1,6 +1,7 @@
 //! Flushing staged writes, and `insert`, which writes at once.
 
-use crate::orm::flush::{self, NewRow, Pending, Written};
+use crate::orm::flush::{self, Pending};
+use crate::orm::insert_rows::{NewRow, Written, insert_rows};
 use crate::orm::session::Session;
 use crate::sql::error::{Error, Result};
 use crate::sql::model::Model;
@@ -29,9 +30,8 @@ impl Session {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending);
-        let alone = commit
-            && !self.in_transaction
-            && flush::single_statement(&pending, self.dialect().max_params());
+        let alone =
+            commit && !self.in_transaction && flush::single_statement(&pending, self.dialect());
         let results = if alone {
             flush::run(&mut self.conn, &pending)
         } else {
@@ -100,7 +100,7 @@ impl Session {
                     model: &*model,
                     fill: Vec::new(),
                 };
-                flush::insert_rows(conn, M::TABLE, &[row], with_key)
+                insert_rows(conn, M::TABLE, &[row], with_key)
             })?
             .pop()
             .ok_or(Error::NotFound)?;
