@@ -3,7 +3,7 @@
 //! ```sh
 //! cargo run --features axum --example heroes_api                 # on an in-memory SQLite database
 //! cargo run --features axum,utoipa --example heroes_api          # also serves /openapi.json
-//! DATABASE_URL=sqlite://database.db cargo run --features axum --example heroes_api
+//! DATABASE_URL=sqlite:///database.db cargo run --features axum --example heroes_api
 //! DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo run --features axum,postgres --example heroes_api
 //! ```
 //!

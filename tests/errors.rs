@@ -445,6 +445,9 @@ fn unusable_urls_are_connection_errors(db: &TestDb) -> Result<()> {
         "postgres://postgres@127.0.0.1:notaport/x",
         "postgres://postgres@127.0.0.1:5432/x?sslmode=bogus",
         "sqlite:///no/such/directory/app.db",
+        "sqlite:////no/such/directory/app.db",
+        "sqlite:///app.db?cache=shared",
+        "sqlite:///app.db?mode=readonly",
     ] {
         expect_connection_error(url, &quick);
     }
@@ -460,6 +463,46 @@ fn unusable_urls_are_connection_errors(db: &TestDb) -> Result<()> {
     let mut s = db.engine.session()?;
     s.add(User::new("alice", "alice@example.com"))?;
     s.commit()?;
+    Ok(())
+}
+
+/// SQLite URLs as SQLAlchemy reads them: three slashes and a relative path, four slashes for
+/// an absolute one; `mode=ro` opens read-only, `mode=rw` needs the file to exist.
+#[test]
+fn sqlite_urls_follow_sqlalchemy_and_honour_mode() -> Result<()> {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let absolute = dir.path().join("app.db");
+    // Four slashes: the absolute path.
+    let rw = tablemodel::create_engine(&format!("sqlite:///{}", absolute.display()))?;
+    metadata().create_all(&rw)?;
+    let mut s = rw.session()?;
+    s.add(User::new("alice", "alice@example.com"))?;
+    s.commit()?;
+    drop(s);
+    assert!(absolute.exists());
+
+    let ro = tablemodel::create_engine(&format!("sqlite:///{}?mode=ro", absolute.display()))?;
+    let mut r = ro.session()?;
+    assert_eq!(r.exec(select::<User>().count())?, 1, "reads work read-only");
+    r.add(User::new("bob", "bob@example.com"))?;
+    assert!(r.commit().is_err(), "a read-only engine refuses writes");
+    r.rollback()?;
+    assert_eq!(ro.session()?.exec(select::<User>().count())?, 1);
+
+    // mode=rw: the file must exist.
+    let missing = dir.path().join("missing.db");
+    expect_connection_error(
+        &format!("sqlite:///{}?mode=rw", missing.display()),
+        &EngineOptions::default(),
+    );
+    assert!(!missing.exists());
+
+    // Three slashes: relative to the working directory (checked without creating a file there:
+    // a relative path into a directory that does not exist fails to open).
+    expect_connection_error(
+        "sqlite:///no-such-directory-here/app.db",
+        &EngineOptions::default(),
+    );
     Ok(())
 }
 

@@ -27,7 +27,8 @@ pub fn open(name: &str) -> Result<(Option<tempfile::TempDir>, Engine), Box<dyn s
         .prefix(&format!("tablemodel-{name}-"))
         .tempdir_in(std::env::temp_dir())?;
     let path = dir.path().join(format!("{name}.db"));
-    let engine = tablemodel::create_engine_with(&format!("sqlite://{}", path.display()), &options)?;
+    let engine =
+        tablemodel::create_engine_with(&format!("sqlite:///{}", path.display()), &options)?;
     println!("database: SQLite file {}", path.display());
     Ok((Some(dir), engine))
 }

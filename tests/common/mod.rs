@@ -76,7 +76,7 @@ impl TestDb {
     pub fn sqlite_with(test: &str, options: EngineOptions) -> TestDb {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = format!(
-            "sqlite://{}",
+            "sqlite:///{}",
             dir.path().join(format!("{test}.db")).display()
         );
         let engine = tablemodel::create_engine_with(&url, &options).expect("sqlite engine");

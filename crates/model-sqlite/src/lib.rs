@@ -23,6 +23,7 @@ mod connection;
 mod dialect;
 mod error;
 mod pool;
+mod url;
 
 pub use dialect::SqliteDialect;
 pub use pool::{create_engine, create_engine_with};

@@ -53,11 +53,13 @@ impl ConnectionSource for Pool {
 
 /// An engine on a SQLite database with default [`EngineOptions`].
 ///
-/// URLs: `sqlite::memory:` (also `sqlite://:memory:`) for a private in-memory database, held
-/// by a pool of one connection so that every session sees the same data (the seed's
-/// `StaticPool`); `sqlite://app.db` or `sqlite:app.db` for a file relative to the working
-/// directory, `sqlite:///tmp/app.db` for an absolute path. File databases use WAL and a busy
-/// timeout; every connection enforces foreign keys and caches prepared statements.
+/// URLs, read as SQLAlchemy reads them: `sqlite://` or `sqlite::memory:` for a private
+/// in-memory database, held by a pool of one connection so that every session sees the same
+/// data (the seed's `StaticPool`); `sqlite:///app.db` (or `sqlite:app.db`) for a file relative
+/// to the working directory; `sqlite:////tmp/app.db` (four slashes) for an absolute path.
+/// `?mode=ro` opens read-only, `?mode=rw` requires the file to exist, `?mode=rwc` (the
+/// default) creates it; any other parameter is an [`Error::Connection`]. File databases use WAL
+/// and a busy timeout; every connection enforces foreign keys and caches prepared statements.
 ///
 /// The engine is the library's one [`Engine`] type, so code written against it runs unchanged
 /// on any backend.
@@ -77,23 +79,19 @@ pub fn create_engine(url: &str) -> Result<Engine> {
 /// use model_core::EngineOptions;
 /// let dir = std::env::temp_dir().join(format!("tm-doc-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir).unwrap();
-/// let url = format!("sqlite://{}", dir.join("app.db").display());
+/// let url = format!("sqlite:///{}", dir.join("app.db").display()); // sqlite:////tmp/...
 /// let engine = model_sqlite::create_engine_with(&url, &EngineOptions::default().pool_size(4))?;
 /// engine.session()?.commit()?;
 /// # Ok::<(), model_core::Error>(())
 /// ```
 pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> {
-    let path = url
-        .strip_prefix("sqlite:")
-        .ok_or_else(|| Error::Connection(format!("not a sqlite URL: {url}")))?;
-    let path = path.strip_prefix("//").unwrap_or(path);
-    let path = path.split('?').next().unwrap_or_default();
-    let memory = path.is_empty() || path == ":memory:";
+    let target = crate::url::parse(url)?;
+    let memory = target.path.is_none();
+    let writable = !target.read_only;
     let busy = options.busy_timeout;
-    let manager = if memory {
-        SqliteConnectionManager::memory()
-    } else {
-        SqliteConnectionManager::file(path)
+    let manager = match &target.path {
+        None => SqliteConnectionManager::memory(),
+        Some(path) => SqliteConnectionManager::file(path).with_flags(target.flags()),
     }
     .with_init(move |c| {
         c.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
@@ -106,7 +104,8 @@ pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> 
         )?;
         // LIKE is case-sensitive on every backend; `ilike` is the case-insensitive one.
         c.execute_batch("PRAGMA foreign_keys = ON; PRAGMA case_sensitive_like = ON;")?;
-        if !memory {
+        // A read-only connection cannot change the journal mode; it reads what writers set.
+        if !memory && writable {
             c.pragma_update(None, "journal_mode", "WAL")?;
             c.pragma_update(None, "synchronous", "NORMAL")?;
         }
@@ -116,7 +115,7 @@ pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> 
     // SQLite's words, rather than after the pool's connect timeout.
     manager
         .connect()
-        .map_err(|e| Error::Connection(format!("{path}: {e}")))?;
+        .map_err(|e| Error::Connection(format!("{url}: {e}")))?;
     // A SQLite connection does not go stale: no test query each time one is handed out.
     let mut builder = r2d2::Pool::builder()
         .test_on_check_out(false)
@@ -132,6 +131,6 @@ pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> 
     }
     let pool = builder
         .build(Manager(manager))
-        .map_err(|e| Error::Connection(format!("{path}: {e}")))?;
+        .map_err(|e| Error::Connection(format!("{url}: {e}")))?;
     Ok(Engine::new(Pool(pool), options))
 }
