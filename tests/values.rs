@@ -325,7 +325,59 @@ fn postgres_parameters_are_converted_or_refused(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// Hand-written SQL keeps its text: a `?` inside a string, a dollar-quoted body, an `E''`
+/// string or a nested comment is not a placeholder; on PostgreSQL, SQL written with `$1`
+/// placeholders is sent as written, so `?` stays the JSONB operator.
+fn raw_placeholders_skip_text_and_comments(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let one = |s: &mut Session, q: tablemodel::Raw<String>| -> Result<String> { s.exec(q)?.one() };
+    assert_eq!(
+        one(&mut s, raw("SELECT 'it''s ?' || ? /* ? */").bind("!"))?,
+        "it's ?!"
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            raw("SELECT ? -- a ? in a comment\n || '?'").bind("x")
+        )?,
+        "x?"
+    );
+    if db.backend == Backend::Postgres {
+        assert_eq!(
+            one(&mut s, raw("SELECT $$ it's ? $$ || ?").bind("x"))?,
+            " it's ? x"
+        );
+        assert_eq!(
+            one(&mut s, raw("SELECT $q$ ? $q$ || ? || $$?$$").bind("y"))?,
+            " ? y?"
+        );
+        assert_eq!(
+            one(&mut s, raw(r"SELECT E'it\'s ?' || ?").bind("!"))?,
+            "it's ?!"
+        );
+        // PostgreSQL's comments nest.
+        assert_eq!(
+            one(&mut s, raw("SELECT ? /* ? /* ? */ ? */ || '!'").bind("z"))?,
+            "z!"
+        );
+        let has_key = s
+            .exec(raw::<bool>(r#"SELECT '{"a": 1}'::jsonb ? $1"#).bind("a"))?
+            .one()?;
+        assert!(has_key, "the JSONB ? operator with native placeholders");
+        let any_key = s
+            .exec(
+                raw::<bool>(r#"SELECT '{"a": 1}'::jsonb ?| ARRAY[$1, $2]"#)
+                    .bind("b")
+                    .bind("a"),
+            )?
+            .one()?;
+        assert!(any_key);
+    }
+    Ok(())
+}
+
 backend_tests!(
+    raw_placeholders_skip_text_and_comments,
     eq_none_is_null,
     nul_text_is_refused_naming_the_column,
     nan_and_infinities,

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use crate::sql::dialect::Dialect;
-use crate::sql::render::translate_placeholders;
+use crate::sql::placeholders;
 use crate::sql::row::FromRow;
 use crate::sql::value::{ToValue, Value};
 
@@ -74,7 +74,7 @@ impl<T> Raw<T> {
 impl<T> Raw<T> {
     /// The SQL with `?` placeholders rewritten to the dialect's.
     pub(crate) fn render<'s>(&'s self, dialect: &dyn Dialect) -> Cow<'s, str> {
-        translate_placeholders(&self.sql, dialect)
+        placeholders::translate(&self.sql, dialect)
     }
 
     /// The bound values, in placeholder order.
