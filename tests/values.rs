@@ -37,6 +37,19 @@ fn sample(label: &str) -> Sample {
     }
 }
 
+/// Names longer than PostgreSQL's 63 bytes: its constraints' names are cut with a hash suffix
+/// by the library, so the database reports the same names and errors name the columns.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "va_a_table_whose_name_is_long_enough_to_matter")]
+pub struct LongNames {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    #[model(unique)]
+    pub a_column_whose_name_is_long_as_well: String,
+    #[validate(range(min = 0, max = 10))]
+    pub another_column_with_a_rather_long_name: i32,
+}
+
 fn stored(db: &TestDb) -> Result<Vec<Sample>> {
     let mut s = db.engine.session()?;
     Ok(s.exec(select::<Sample>().order_by(Sample::id))?.all())
@@ -376,7 +389,41 @@ fn raw_placeholders_skip_text_and_comments(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// Constraints whose names pass 63 bytes still name their table and columns in errors.
+fn long_constraint_names_are_enforced_and_reported(db: &TestDb) -> Result<()> {
+    let row = |name: &str, n| LongNames {
+        id: None,
+        a_column_whose_name_is_long_as_well: name.into(),
+        another_column_with_a_rather_long_name: n,
+    };
+    let mut s = db.engine.session()?;
+    s.add(row("x", 1))?;
+    s.commit()?;
+    s.add(row("x", 2))?;
+    match s.commit() {
+        Err(Error::UniqueViolation { table, columns }) => {
+            assert_eq!(table, "va_a_table_whose_name_is_long_enough_to_matter");
+            assert_eq!(columns, ["a_column_whose_name_is_long_as_well"]);
+        }
+        other => panic!("expected a unique violation, got {other:?}"),
+    }
+    s.rollback()?;
+    // Past validation, straight to the database's CHECK constraint.
+    let n = s.exec(raw_execute(
+        "UPDATE va_a_table_whose_name_is_long_enough_to_matter \
+         SET another_column_with_a_rather_long_name = 99",
+    ));
+    match n {
+        Err(Error::CheckViolation { columns, .. }) => {
+            assert_eq!(columns, ["another_column_with_a_rather_long_name"]);
+        }
+        other => panic!("expected a check violation, got {other:?}"),
+    }
+    Ok(())
+}
+
 backend_tests!(
+    long_constraint_names_are_enforced_and_reported,
     raw_placeholders_skip_text_and_comments,
     eq_none_is_null,
     nul_text_is_refused_naming_the_column,

@@ -1,10 +1,11 @@
 //! Every registered table, in foreign-key order: `metadata().create_all(&engine)`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::engine::engine::Engine;
 use crate::sql::ddl;
 use crate::sql::error::{Error, Result};
+use crate::sql::naming;
 use crate::sql::table::{Registration, Table};
 
 /// The tables of every `#[derive(Model)]` in the program (SQLModel's `SQLModel.metadata`),
@@ -83,6 +84,7 @@ impl Metadata {
     /// # Ok(()) }
     /// ```
     pub fn create_all(&self, engine: &Engine) -> Result<()> {
+        self.check_names()?;
         let dialect = engine.dialect();
         if !dialect.forward_references() {
             let mut created = HashSet::new();
@@ -129,30 +131,32 @@ impl Metadata {
     /// ```
     pub fn constraint(&self, name: &str) -> Option<(&'static str, Vec<String>)> {
         self.tables.iter().find_map(|t| {
-            let column = |c: &str| vec![c.to_owned()];
-            t.columns
-                .iter()
-                .find(|c| c.unique && ddl::unique_name(t.name, c.name) == name)
-                .map(|c| (t.name, column(c.name)))
-                .or_else(|| {
-                    t.indexes
-                        .iter()
-                        .find(|i| i.name == name)
-                        .map(|i| (t.name, i.columns.iter().map(|c| c.to_string()).collect()))
-                })
-                .or_else(|| {
-                    t.checks
-                        .iter()
-                        .find(|c| c.name == name)
-                        .map(|c| (t.name, column(c.column)))
-                })
-                .or_else(|| {
-                    (format!("pk_{}", t.name) == name).then(|| {
-                        let cols = t.primary_key.iter().map(|&i| t.columns[i].name.to_owned());
-                        (t.name, cols.collect())
-                    })
-                })
+            naming::declared(t)
+                .into_iter()
+                .find(|(declared, _)| declared == name)
+                .map(|(_, columns)| (t.name, columns.iter().map(|c| c.to_string()).collect()))
         })
+    }
+
+    /// Refuses two constraints or indexes that would get the same name: the database would
+    /// keep one, and `CREATE INDEX IF NOT EXISTS` would skip the other without a word.
+    fn check_names(&self) -> Result<()> {
+        let mut seen: HashMap<String, (&str, Vec<&str>)> = HashMap::new();
+        for t in &self.tables {
+            for (name, columns) in naming::declared(t) {
+                if let Some((other, other_columns)) = seen.get(&name) {
+                    return Err(Error::Statement(format!(
+                        "the constraint or index name {name} is given twice: to {other} ({}) \
+                         and to {} ({}); rename a table, a column or the index",
+                        other_columns.join(", "),
+                        t.name,
+                        columns.join(", ")
+                    )));
+                }
+                seen.insert(name, (t.name, columns));
+            }
+        }
+        Ok(())
     }
 }
 

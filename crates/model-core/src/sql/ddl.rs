@@ -1,16 +1,8 @@
 //! CREATE and DROP statements rendered from table metadata.
 
 use crate::sql::dialect::Dialect;
+use crate::sql::naming;
 use crate::sql::table::{CheckRule, DefaultValue, Table};
-
-/// The name of the UNIQUE constraint of a single unique column.
-pub(crate) fn unique_name(table: &str, column: &str) -> String {
-    format!("uq_{table}_{column}")
-}
-
-fn foreign_key_name(table: &str, column: &str) -> String {
-    format!("fk_{table}_{column}")
-}
 
 /// `CREATE TABLE IF NOT EXISTS` with keys, defaults and constraints, then its indexes.
 pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> {
@@ -39,7 +31,7 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
     }
     if !(generated.is_some() && dialect.generated_key_is_primary()) {
         let mut part = String::from("  CONSTRAINT ");
-        dialect.quote(&mut part, &format!("pk_{}", table.name));
+        dialect.quote(&mut part, &naming::primary_key(table.name));
         part.push_str(" PRIMARY KEY (");
         push_columns(
             &mut part,
@@ -51,7 +43,7 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
     }
     for c in table.columns.iter().filter(|c| c.unique) {
         let mut part = String::from("  CONSTRAINT ");
-        dialect.quote(&mut part, &unique_name(table.name, c.name));
+        dialect.quote(&mut part, &naming::unique(table.name, c.name));
         part.push_str(" UNIQUE (");
         dialect.quote(&mut part, c.name);
         part.push(')');
@@ -60,7 +52,7 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
     for c in table.columns {
         let Some(fk) = &c.foreign_key else { continue };
         let mut part = String::from("  CONSTRAINT ");
-        dialect.quote(&mut part, &foreign_key_name(table.name, c.name));
+        dialect.quote(&mut part, &naming::foreign_key(table.name, c.name));
         part.push_str(" FOREIGN KEY (");
         dialect.quote(&mut part, c.name);
         part.push_str(") REFERENCES ");
@@ -75,7 +67,7 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
     }
     for check in table.checks {
         let mut part = String::from("  CONSTRAINT ");
-        dialect.quote(&mut part, check.name);
+        dialect.quote(&mut part, &naming::fit(check.name));
         part.push_str(" CHECK (");
         let mut column = String::new();
         dialect.quote(&mut column, check.column);
@@ -119,7 +111,7 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
         } else {
             "CREATE INDEX IF NOT EXISTS "
         });
-        dialect.quote(&mut sql, index.name);
+        dialect.quote(&mut sql, &naming::fit(index.name));
         sql.push_str(" ON ");
         dialect.quote(&mut sql, table.name);
         sql.push_str(" (");

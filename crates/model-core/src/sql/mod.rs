@@ -30,6 +30,7 @@ pub(crate) mod error;
 pub(crate) mod expr;
 pub(crate) mod insert;
 pub(crate) mod model;
+pub(crate) mod naming;
 pub(crate) mod placeholders;
 pub(crate) mod query;
 pub(crate) mod raw;
