@@ -422,7 +422,79 @@ fn long_constraint_names_are_enforced_and_reported(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// An upsert whose rows repeat their conflict key is one typed error on every backend
+/// (PostgreSQL would refuse it untyped, SQLite would update the row twice).
+fn upsert_repeating_a_conflict_key_is_refused(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let row = |name: &str, n| LongNames {
+        id: None,
+        a_column_whose_name_is_long_as_well: name.into(),
+        another_column_with_a_rather_long_name: n,
+    };
+    let result = s.exec(
+        insert([row("z", 1), row("y", 2), row("z", 3)])
+            .on_conflict(LongNames::a_column_whose_name_is_long_as_well)
+            .do_update(LongNames::another_column_with_a_rather_long_name),
+    );
+    match result {
+        Err(Error::Statement(why)) => assert!(why.contains("rows 1 and 3"), "{why}"),
+        other => panic!("expected Error::Statement, got {other:?}"),
+    }
+    s.rollback()?;
+    let n = s.exec(select::<LongNames>().count())?;
+    assert_eq!(n, 0, "nothing stored");
+    Ok(())
+}
+
+/// A driver error that quotes a huge statement is cut to a readable message; its source keeps
+/// all of it.
+fn huge_statement_errors_are_readable(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let filler = "x".repeat(130_000);
+    let result = s.exec(raw_execute(&format!("SELEKT '{filler}'")));
+    let err = result.expect_err("a syntax error");
+    let message = err.to_string();
+    assert!(message.len() < 2_000, "{} characters", message.len());
+    if let Error::Backend { source, .. } = &err {
+        assert!(source.to_string().len() + "database error: ".len() >= message.len());
+    }
+    Ok(())
+}
+
+/// SQLite constraint codes other than the common four come out typed: a foreign key enforced
+/// by a trigger's RAISE is a foreign key violation.
+fn sqlite_trigger_constraints_are_typed(db: &TestDb) -> Result<()> {
+    if db.backend != Backend::Sqlite {
+        return Ok(());
+    }
+    let mut s = db.engine.session()?;
+    s.exec(raw_execute(
+        "CREATE TRIGGER va_fk BEFORE INSERT ON va_samples WHEN NEW.label = 'orphan' \
+         BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed'); END",
+    ))?;
+    s.exec(raw_execute(
+        "CREATE TRIGGER va_other BEFORE INSERT ON va_samples WHEN NEW.label = 'odd' \
+         BEGIN SELECT RAISE(ABORT, 'labels may not be odd'); END",
+    ))?;
+    s.commit()?;
+    s.add(sample("orphan"))?;
+    let err = s.commit().expect_err("the trigger refuses");
+    assert!(matches!(err, Error::ForeignKeyViolation { .. }), "{err:?}");
+    s.rollback()?;
+    s.add(sample("odd"))?;
+    match s.commit() {
+        Err(Error::CheckViolation { constraint, .. }) => {
+            assert!(constraint.contains("odd"), "{constraint}")
+        }
+        other => panic!("expected a check violation, got {other:?}"),
+    }
+    Ok(())
+}
+
 backend_tests!(
+    upsert_repeating_a_conflict_key_is_refused,
+    huge_statement_errors_are_readable,
+    sqlite_trigger_constraints_are_typed,
     long_constraint_names_are_enforced_and_reported,
     raw_placeholders_skip_text_and_comments,
     eq_none_is_null,

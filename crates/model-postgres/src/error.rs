@@ -52,6 +52,8 @@ pub(crate) fn classify(e: postgres::Error) -> Error {
         c if matches!(c.code(), "57P01" | "57P02" | "57P03") || c.code().starts_with("08") => {
             Error::Connection(db.message().to_owned())
         }
+        // 21000, cardinality violation: an upsert that would change one row twice.
+        c if c.code() == "21000" => Error::Statement(db.message().to_owned()),
         // Class 22, data exception: the value, not the statement, is at fault.
         c if c.code().starts_with("22") => Error::InvalidValue(db.message().to_owned()),
         _ => Error::backend(e),

@@ -18,6 +18,10 @@ pub(crate) fn classify(e: rusqlite::Error) -> Error {
     };
     let detail = |prefix: &str| message.strip_prefix(prefix).map(str::trim);
     match failure.extended_code {
+        ffi::SQLITE_CONSTRAINT_ROWID => Error::UniqueViolation {
+            table: String::new(),
+            columns: vec!["rowid".to_owned()],
+        },
         ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
             // "UNIQUE constraint failed: users.username, users.email"
             let columns: Vec<(&str, &str)> = detail("UNIQUE constraint failed:")
@@ -55,9 +59,27 @@ pub(crate) fn classify(e: rusqlite::Error) -> Error {
                 columns,
             }
         }
-        ffi::SQLITE_MISMATCH | ffi::SQLITE_TOOBIG | ffi::SQLITE_RANGE => {
-            Error::InvalidValue(message.clone())
+        // A trigger's RAISE(ABORT, ...): how schemas enforce foreign keys by hand.
+        ffi::SQLITE_CONSTRAINT_TRIGGER if message.to_lowercase().contains("foreign key") => {
+            Error::ForeignKeyViolation {
+                table: None,
+                constraint: None,
+            }
         }
+        ffi::SQLITE_CONSTRAINT_TRIGGER
+        | ffi::SQLITE_CONSTRAINT_FUNCTION
+        | ffi::SQLITE_CONSTRAINT_COMMITHOOK
+        | ffi::SQLITE_CONSTRAINT_VTAB
+        | ffi::SQLITE_CONSTRAINT_PINNED
+        | ffi::SQLITE_CONSTRAINT => Error::CheckViolation {
+            table: String::new(),
+            constraint: message.clone(),
+            columns: Vec::new(),
+        },
+        ffi::SQLITE_MISMATCH
+        | ffi::SQLITE_TOOBIG
+        | ffi::SQLITE_RANGE
+        | ffi::SQLITE_CONSTRAINT_DATATYPE => Error::InvalidValue(message.clone()),
         _ if matches!(
             failure.code,
             rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked

@@ -113,8 +113,9 @@ pub enum Error {
     /// names a model that a savepoint rollback undid.
     #[error("invalid handle: {0}")]
     InvalidHandle(String),
-    /// Any other database error, with its source kept.
-    #[error("database error: {source}")]
+    /// Any other database error, with its source kept. Its message is cut to a readable
+    /// length (a driver may quote a whole 100 KB statement); the source keeps all of it.
+    #[error("database error: {}", readable(source.as_ref()))]
     Backend {
         /// The driver's error.
         #[source]
@@ -122,6 +123,22 @@ pub enum Error {
         /// Whether retrying the transaction may succeed (SQLite busy, serialization failure, deadlock).
         transient: bool,
     },
+}
+
+/// The most characters of a driver's message shown in an error's message.
+const READABLE: usize = 600;
+
+/// A driver's message, cut to a readable length.
+fn readable(source: &(dyn std::error::Error + Send + Sync)) -> String {
+    let message = source.to_string();
+    match message.char_indices().nth(READABLE) {
+        Some((cut, _)) => format!(
+            "{}... ({} more characters)",
+            &message[..cut],
+            message[cut..].chars().count()
+        ),
+        None => message,
+    }
 }
 
 fn describe(table: &Option<String>, constraint: &Option<String>) -> String {

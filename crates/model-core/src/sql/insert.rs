@@ -4,6 +4,7 @@ use crate::sql::column::Column;
 use crate::sql::error::{Error, Result};
 use crate::sql::model::Model;
 use crate::sql::render::SqlWriter;
+use crate::sql::value::Value;
 
 /// `INSERT` of models, written at once when run, returning the rows as stored. With
 /// [`on_conflict`](Insert::on_conflict) it is an upsert (the same `ON CONFLICT` syntax on SQLite
@@ -130,6 +131,7 @@ impl<M: Model> Insert<M> {
 
     /// Validates the rows and renders `INSERT ... VALUES ... [ON CONFLICT ...] RETURNING *`.
     pub(crate) fn render(&self, out: &mut SqlWriter<'_>) -> Result<()> {
+        self.refuse_repeated_conflict_keys()?;
         for row in &self.rows {
             row.validate()?;
         }
@@ -196,6 +198,43 @@ impl<M: Model> Insert<M> {
                 out.push(", ");
             }
             out.ident(c.name);
+        }
+        Ok(())
+    }
+}
+
+impl<M: Model> Insert<M> {
+    /// An upsert whose rows repeat a conflict key would update one row twice: PostgreSQL
+    /// refuses it and SQLite applies both, returning the row twice. Refused here, the same
+    /// on both, before anything is sent.
+    fn refuse_repeated_conflict_keys(&self) -> Result<()> {
+        let Some((target, _)) = &self.conflict else {
+            return Ok(());
+        };
+        if self.rows.len() < 2 {
+            return Ok(());
+        }
+        let columns: Vec<usize> = target
+            .iter()
+            .filter_map(|name| M::TABLE.columns.iter().position(|c| c.name == *name))
+            .collect();
+        let mut seen = std::collections::HashMap::with_capacity(self.rows.len());
+        for (i, row) in self.rows.iter().enumerate() {
+            let key: Vec<Value> = columns.iter().map(|&c| row.column_value(c)).collect();
+            if key.iter().any(Value::is_null) {
+                continue; // NULLs never conflict.
+            }
+            if let Some(first) = seen.insert(key, i) {
+                return Err(Error::Statement(format!(
+                    "INSERT into {} ... ON CONFLICT ({}): rows {} and {} have the same {}, and \
+                     one statement cannot change a row twice",
+                    M::TABLE.name,
+                    target.join(", "),
+                    first + 1,
+                    i + 1,
+                    target.join(", ")
+                )));
+            }
         }
         Ok(())
     }
