@@ -491,7 +491,62 @@ fn sqlite_trigger_constraints_are_typed(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// `insert([...])` of more rows than one statement can bind goes out in several statements,
+/// all or nothing; `in_` with more values than the parameter limit is one list parameter.
+fn parameter_limits_are_not_the_users_problem(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let rows: Vec<Sample> = (0..35_000)
+        .map(|i| Sample {
+            note: (i % 2 == 0).then(|| format!("n{i}")),
+            ..sample(&format!("r{i}"))
+        })
+        .collect();
+    let stored = s.exec(insert(rows))?;
+    assert_eq!(stored.len(), 35_000);
+    s.commit()?;
+    assert_eq!(s.exec(select::<Sample>().count())?, 35_000);
+
+    // One bad row among many: nothing of the statement stays.
+    let mut bad: Vec<Sample> = (0..20_000).map(|i| sample(&format!("b{i}"))).collect();
+    bad[19_999].label = "\0".into();
+    assert!(s.exec(insert(bad)).is_err());
+    s.rollback()?;
+    assert_eq!(s.exec(select::<Sample>().count())?, 35_000);
+
+    // More values than either database binds in one statement (SQLite 32 766, PostgreSQL
+    // 65 535).
+    let wanted: Vec<String> = (0..70_000).map(|i| format!("r{}", i * 2)).collect();
+    let n = s.exec(
+        select::<Sample>()
+            .where_(Sample::label.in_(wanted.clone()))
+            .count(),
+    )?;
+    assert_eq!(n, 17_500, "r0, r2, ... r34998");
+    let n = s.exec(
+        select::<Sample>()
+            .where_(Sample::label.not_in(wanted))
+            .count(),
+    )?;
+    assert_eq!(n, 17_500);
+    // Lists of other types, and NULL inside a list (which matches nothing, as in SQL).
+    let ids: Vec<i64> = (1..=70_000).collect();
+    assert_eq!(
+        s.exec(select::<Sample>().where_(Sample::id.in_(ids)).count())?,
+        35_000
+    );
+    let notes = vec![Some("n0".to_owned()), None, Some("n2".to_owned())];
+    assert_eq!(
+        s.exec(select::<Sample>().where_(Sample::note.in_(notes)).count())?,
+        2
+    );
+    // A refused value inside a list is refused like any other.
+    let result = s.exec(select::<Sample>().where_(Sample::label.in_(["ok", "\0"])));
+    assert!(matches!(result, Err(Error::InvalidValue(_))), "{result:?}");
+    Ok(())
+}
+
 backend_tests!(
+    parameter_limits_are_not_the_users_problem,
     upsert_repeating_a_conflict_key_is_refused,
     huge_statement_errors_are_readable,
     sqlite_trigger_constraints_are_typed,

@@ -5,7 +5,7 @@ use std::error::Error as StdError;
 use bytes::BytesMut;
 use chrono::SubsecRound;
 use model_core::Value;
-use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use postgres::types::{IsNull, Kind, ToSql, Type, to_sql_checked};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 
@@ -25,7 +25,7 @@ pub(crate) fn check(value: &Value, ty: &Type) -> Result<(), String> {
     let text_like = matches!(
         *ty,
         Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN
-    ) || matches!(ty.kind(), postgres::types::Kind::Enum(_))
+    ) || matches!(ty.kind(), Kind::Enum(_))
         || ty.name() == "citext";
     let ok = match value {
         Value::Null => true,
@@ -50,6 +50,16 @@ pub(crate) fn check(value: &Value, ty: &Type) -> Result<(), String> {
         Value::Uuid(_) => *ty == Type::UUID,
         #[cfg(feature = "json")]
         Value::Json(_) => json(ty),
+        // An IN list: an array of the element type, each element bound as it would be alone.
+        Value::List(items) => {
+            return match ty.kind() {
+                Kind::Array(member) => items.iter().try_for_each(|item| check(item, member)),
+                _ => Err(format!(
+                    "a list cannot be bound where the server expects {}",
+                    ty.name()
+                )),
+            };
+        }
     };
     if ok {
         Ok(())
@@ -106,6 +116,7 @@ impl ToSql for Bind<'_> {
             Value::Uuid(u) => u.to_sql(ty, out),
             #[cfg(feature = "json")]
             Value::Json(j) => j.to_sql(ty, out),
+            Value::List(items) => items.iter().map(Bind).collect::<Vec<_>>().to_sql(ty, out),
         }
     }
 

@@ -56,6 +56,15 @@ impl Dialect for PostgresDialect {
         65535
     }
 
+    fn list_membership(&self, expr: &str, placeholder: &str, negated: bool) -> Option<String> {
+        // NOT (x = ANY(list)) has NOT IN's meaning, NULLs included.
+        Some(if negated {
+            format!("(NOT ({expr} = ANY({placeholder})))")
+        } else {
+            format!("({expr} = ANY({placeholder}))")
+        })
+    }
+
     fn error_aborts_transaction(&self) -> bool {
         true
     }

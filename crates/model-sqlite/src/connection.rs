@@ -26,6 +26,20 @@ impl rusqlite::ToSql for Bind<'_> {
             Value::F64(v) => ToSqlOutput::Owned(Owned::Real(*v)),
             Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Value::Blob(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+            // An IN list, read by `rarray(?)`.
+            Value::List(items) => ToSqlOutput::Array(std::rc::Rc::new(
+                items
+                    .iter()
+                    .map(|item| match Bind(item).to_sql() {
+                        Ok(ToSqlOutput::Borrowed(v)) => Ok(v.into()),
+                        Ok(ToSqlOutput::Owned(v)) => Ok(v),
+                        Ok(_) => Err(rusqlite::Error::ToSqlConversionFailure(
+                            "a list inside a list".into(),
+                        )),
+                        Err(e) => Err(e),
+                    })
+                    .collect::<rusqlite::Result<Vec<Owned>>>()?,
+            )),
             other => ToSqlOutput::Owned(Owned::Text(other.to_text().unwrap_or_default())),
         })
     }

@@ -60,6 +60,11 @@ impl Dialect for SqliteDialect {
         crate::pool::LOWER
     }
 
+    fn list_membership(&self, expr: &str, placeholder: &str, negated: bool) -> Option<String> {
+        let not = if negated { "NOT " } else { "" };
+        Some(format!("({expr} {not}IN rarray({placeholder}))"))
+    }
+
     fn key_allocation(&self) -> KeyAllocation {
         KeyAllocation::LastInsertId
     }
@@ -73,6 +78,7 @@ impl Dialect for SqliteDialect {
             Value::F32(v) if v.is_nan() => Some("NaN, which SQLite would store as NULL"),
             Value::F64(v) if v.is_nan() => Some("NaN, which SQLite would store as NULL"),
             Value::Text(text) if text.contains('\0') => Some("text containing a NUL character"),
+            Value::List(items) => items.iter().find_map(|v| self.refuse(v)),
             _ => None,
         }
     }

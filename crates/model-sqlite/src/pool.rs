@@ -96,6 +96,8 @@ pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> 
     .with_init(move |c| {
         c.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         c.busy_timeout(busy)?;
+        // `rarray(?)`: IN lists bound as one parameter.
+        rusqlite::vtab::array::load_module(c)?;
         c.create_scalar_function(
             LOWER,
             1,

@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 
 use crate::orm::session::Session;
 use crate::sql::error::{Error, Result};
+use crate::sql::expr::Node;
 use crate::sql::model::Model;
 use crate::sql::render::SqlWriter;
 use crate::sql::row::RowReader;
@@ -257,7 +258,13 @@ fn select_in<C: Model>(
     keys: &[Value],
 ) -> Result<Vec<(C, Value)>> {
     let mut out = Vec::new();
-    let max = session.dialect().max_params().max(1);
+    // One list parameter where the dialect binds lists (any length, one prepared statement);
+    // chunks of as many parameters as a statement takes otherwise.
+    let max = if session.dialect().binds_lists() {
+        keys.len().max(1)
+    } else {
+        session.dialect().max_params().max(1)
+    };
     for chunk in keys.chunks(max) {
         let mut sql = SqlWriter::new(session.dialect());
         sql.push("SELECT ").column_list(C::TABLE).push(", ");
@@ -268,16 +275,15 @@ fn select_in<C: Model>(
             sql.qualified(link.name, link.columns[to].name).push(" = ");
             sql.qualified(C::TABLE.name, C::TABLE.columns[key].name);
         }
-        sql.push(" WHERE ")
-            .qualified(column.0.name, column.0.columns[column.1].name)
-            .push(" IN (");
-        for (i, k) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.param(k.clone());
-        }
-        sql.push(") ORDER BY ");
+        sql.push(" WHERE ").expr(&Node::In(
+            Box::new(Node::Column {
+                table: column.0.name,
+                name: column.0.columns[column.1].name,
+            }),
+            chunk.iter().cloned().map(Node::Param).collect(),
+            false,
+        ));
+        sql.push(" ORDER BY ");
         sql.qualified(C::TABLE.name, C::TABLE.columns[key_column::<C>()?].name);
         let rows = session.read(&sql.sql, &sql.params, |row| {
             let mut reader = RowReader::new(row);

@@ -82,11 +82,17 @@ impl<M: Model> Statement for Insert<M> {
         if self.is_empty() {
             return Ok(Results(Vec::new()));
         }
-        let mut out = SqlWriter::new(session.dialect());
-        self.render(&mut out)?;
-        let mut rows = session.write_rows(&out.sql, &out.params, |row| {
-            M::from_row(&mut RowReader::new(row))
-        })?;
+        // As many statements as the parameter limit needs, run as one write: all or nothing.
+        let dialect = session.dialect();
+        let size = self.batch_size(dialect.max_params())?;
+        let mut statements = Vec::new();
+        for start in (0..self.len()).step_by(size) {
+            let mut out = SqlWriter::new(dialect);
+            self.render(&mut out, start..(start + size).min(self.len()))?;
+            statements.push((out.sql, out.params));
+        }
+        let mut rows =
+            session.write_batches(&statements, |row| M::from_row(&mut RowReader::new(row)))?;
         session.adopt(&mut rows)?;
         Ok(Results(rows))
     }

@@ -115,6 +115,31 @@ pub trait Dialect: Send + Sync + 'static {
         false
     }
 
+    /// How `expr IN (values...)` is written with the values bound as one
+    /// [`Value::List`](crate::Value::List) parameter, given the expression and the placeholder;
+    /// `None` when the dialect expands the list into one parameter per value.
+    ///
+    /// ```
+    /// # use model_core::{ColumnType, Dialect};
+    /// struct Ansi;
+    /// impl Dialect for Ansi {
+    ///     fn name(&self) -> &'static str { "ansi" }
+    ///     fn placeholder(&self, out: &mut String, _n: usize) { out.push('?') }
+    ///     fn column_type(&self, _: ColumnType) -> &'static str { "TEXT" }
+    ///     fn generated_key(&self, _: ColumnType) -> &'static str { "INTEGER" }
+    /// }
+    /// assert_eq!(Ansi.list_membership("a", "?", false), None);
+    /// ```
+    fn list_membership(&self, expr: &str, placeholder: &str, negated: bool) -> Option<String> {
+        let _ = (expr, placeholder, negated);
+        None
+    }
+
+    /// Whether [`list_membership`](Dialect::list_membership) binds lists as one parameter.
+    fn binds_lists(&self) -> bool {
+        self.list_membership("x", "?", false).is_some()
+    }
+
     /// How a multi-row INSERT learns the keys the database generates, each matched to its row
     /// by construction; see [`KeyAllocation`].
     fn key_allocation(&self) -> KeyAllocation {
@@ -139,6 +164,7 @@ pub trait Dialect: Send + Sync + 'static {
     fn refuse(&self, value: &Value) -> Option<&'static str> {
         match value {
             Value::Text(text) if text.contains('\0') => Some("text containing a NUL character"),
+            Value::List(items) => items.iter().find_map(|v| self.refuse(v)),
             _ => None,
         }
     }

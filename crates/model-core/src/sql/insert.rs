@@ -1,5 +1,7 @@
 //! INSERT statements with an ON CONFLICT clause: upserts.
 
+use std::ops::Range;
+
 use crate::sql::column::Column;
 use crate::sql::error::{Error, Result};
 use crate::sql::model::Model;
@@ -129,28 +131,50 @@ impl<M: Model> Insert<M> {
         self.rows.is_empty()
     }
 
-    /// Validates the rows and renders `INSERT ... VALUES ... [ON CONFLICT ...] RETURNING *`.
-    pub(crate) fn render(&self, out: &mut SqlWriter<'_>) -> Result<()> {
+    /// How many rows there are to insert.
+    pub(crate) fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Validates the rows and says how many go in one statement: as many as the dialect's
+    /// parameter limit allows.
+    pub(crate) fn batch_size(&self, max_params: usize) -> Result<usize> {
         self.refuse_repeated_conflict_keys()?;
         for row in &self.rows {
             row.validate()?;
         }
-        let table = M::TABLE;
-        let with_key = |m: &M| {
-            table
-                .generated_key()
-                .is_none_or(|k| !m.column_value(k.index).is_null())
-        };
-        let keyed = with_key(&self.rows[0]);
-        if self.rows.iter().any(|m| with_key(m) != keyed) {
+        let keyed = self.rows.first().is_some_and(Self::keyed);
+        if self.rows.iter().any(|m| Self::keyed(m) != keyed) {
             return Err(Error::Statement(format!(
                 "an INSERT into {} needs every generated key set or none",
-                table.name
+                M::TABLE.name
             )));
         }
-        let columns: Vec<usize> = (0..table.columns.len())
+        let per_row = self.columns().len().max(1);
+        Ok((max_params / per_row).max(1))
+    }
+
+    /// Whether the row's generated key is set (or the table has none).
+    fn keyed(row: &M) -> bool {
+        M::TABLE
+            .generated_key()
+            .is_none_or(|k| !row.column_value(k.index).is_null())
+    }
+
+    /// The columns the INSERT writes: all, or all but a generated key left unset.
+    fn columns(&self) -> Vec<usize> {
+        let table = M::TABLE;
+        let keyed = self.rows.first().is_some_and(Self::keyed);
+        (0..table.columns.len())
             .filter(|&i| keyed || !table.columns[i].generated)
-            .collect();
+            .collect()
+    }
+
+    /// Renders `INSERT ... VALUES ... [ON CONFLICT ...] RETURNING *` for the rows in `rows`
+    /// (validated by [`batch_size`](Insert::batch_size)).
+    pub(crate) fn render(&self, out: &mut SqlWriter<'_>, rows: Range<usize>) -> Result<()> {
+        let table = M::TABLE;
+        let columns = self.columns();
         out.push("INSERT INTO ").ident(table.name).push(" (");
         for (n, &i) in columns.iter().enumerate() {
             if n > 0 {
@@ -159,7 +183,7 @@ impl<M: Model> Insert<M> {
             out.ident(table.columns[i].name);
         }
         out.push(") VALUES ");
-        for (r, row) in self.rows.iter().enumerate() {
+        for (r, row) in self.rows[rows].iter().enumerate() {
             out.push(if r == 0 { "(" } else { ", (" });
             for (n, &i) in columns.iter().enumerate() {
                 if n > 0 {

@@ -50,6 +50,30 @@ impl<'d> SqlWriter<'d> {
         Ok(self.param(value))
     }
 
+    /// `expr IN (values)` with the values bound as one list parameter, where the dialect
+    /// can; the SQL to push, with the parameter added.
+    fn list_param(&mut self, expr: &Node, values: Vec<Value>, negated: bool) -> Option<String> {
+        let mark = self.params.len();
+        let mut inner = SqlWriter::new(self.dialect);
+        inner.params = std::mem::take(&mut self.params);
+        inner.expr(expr);
+        let expr_sql = std::mem::take(&mut inner.sql);
+        inner.param(Value::List(values));
+        let placeholder = inner.sql;
+        self.params = inner.params;
+        match self
+            .dialect
+            .list_membership(&expr_sql, &placeholder, negated)
+        {
+            Some(sql) => Some(sql),
+            None => {
+                // Undo: the list will be expanded instead.
+                self.params.truncate(mark);
+                None
+            }
+        }
+    }
+
     pub(crate) fn param(&mut self, value: Value) -> &mut Self {
         self.params.push(value);
         self.dialect.placeholder(&mut self.sql, self.params.len());
@@ -112,6 +136,10 @@ impl<'d> SqlWriter<'d> {
                 if list.is_empty() {
                     // `IN ()` is not SQL: an empty list matches nothing (NOT IN: everything).
                     self.push(if *negated { "(1 = 1)" } else { "(1 = 0)" });
+                } else if let Some(values) = bound_values(list)
+                    && let Some(sql) = self.list_param(e, values, *negated)
+                {
+                    self.sql.push_str(&sql);
                 } else {
                     self.push("(").expr(e);
                     self.push(if *negated { " NOT IN (" } else { " IN (" });
@@ -194,4 +222,14 @@ impl<'d> SqlWriter<'d> {
         }
         self
     }
+}
+
+/// The values of a list whose items are all bound values.
+fn bound_values(list: &[Node]) -> Option<Vec<Value>> {
+    list.iter()
+        .map(|item| match item {
+            Node::Param(v) => Some(v.clone()),
+            _ => None,
+        })
+        .collect()
 }

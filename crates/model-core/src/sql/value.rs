@@ -51,6 +51,10 @@ pub enum Value {
     /// JSON (JSONB on PostgreSQL, TEXT on SQLite).
     #[cfg(feature = "json")]
     Json(serde_json::Value),
+    /// A list bound as one parameter, for `IN` lists: an array on PostgreSQL
+    /// (`= ANY($1)`), a table-valued parameter on SQLite (`IN rarray(?)`). One prepared
+    /// statement serves every length, and no length runs into the parameter limit.
+    List(Vec<Value>),
 }
 
 impl Value {
@@ -131,6 +135,7 @@ impl Value {
             Value::Uuid(_) => "uuid",
             #[cfg(feature = "json")]
             Value::Json(_) => "json",
+            Value::List(_) => "list",
         }
     }
 }
@@ -159,6 +164,7 @@ impl Hash for Value {
             Value::Uuid(v) => v.hash(state),
             #[cfg(feature = "json")]
             Value::Json(v) => v.to_string().hash(state),
+            Value::List(v) => v.hash(state),
         }
     }
 }

@@ -144,6 +144,24 @@ impl Session {
         self.guarded(|conn| read_rows(conn, sql, params, decode))
     }
 
+    /// Runs statements that write and return rows as one write: a failure of any undoes all.
+    pub(crate) fn write_batches<T>(
+        &mut self,
+        statements: &[(String, Vec<Value>)],
+        mut decode: impl FnMut(&dyn Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        self.guarded(|conn| {
+            let mut out = Vec::new();
+            for (sql, params) in statements {
+                conn.query(sql, params, &mut |row| {
+                    out.push(decode(row)?);
+                    Ok(())
+                })?;
+            }
+            Ok(out)
+        })
+    }
+
     /// Runs a statement that returns no rows.
     pub(crate) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         self.guarded(|conn| conn.execute(sql, params))
