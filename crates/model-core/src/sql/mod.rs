@@ -51,6 +51,7 @@ pub use error::{Error, Result};
 pub use expr::{Cond, Expr, Order};
 pub use insert::{Columns, Insert, OnConflict, insert};
 pub use model::{KeyValues, Model};
+pub use placeholders::translate_placeholders;
 pub use raw::{Raw, raw, raw_execute};
 pub use row::{FromRow, Row, RowReader};
 pub use scope::{Contains, Join, at};

@@ -10,13 +10,27 @@ use std::borrow::Cow;
 
 use crate::sql::dialect::Dialect;
 
-/// Rewrites the `?` placeholders of hand-written SQL to the dialect's.
+/// Rewrites the `?` placeholders of hand-written SQL to the dialect's: what
+/// [`raw`](crate::raw) does before sending. Backends and tools may use it too.
 ///
 /// ```text
 /// SELECT $$ ? $$, 'it''s ?', E'it\'s ?' /* ? /* ? */ */ FROM t WHERE a = ? AND b = ?
 /// SELECT $$ ? $$, 'it''s ?', E'it\'s ?' /* ? /* ? */ */ FROM t WHERE a = $1 AND b = $2
 /// ```
-pub(crate) fn translate<'s>(sql: &'s str, dialect: &dyn Dialect) -> Cow<'s, str> {
+///
+/// ```
+/// # use model_core::{ColumnType, Dialect};
+/// struct Numbered;
+/// impl Dialect for Numbered {
+///     fn name(&self) -> &'static str { "numbered" }
+///     fn placeholder(&self, out: &mut String, n: usize) { out.push_str(&format!("${n}")) }
+///     fn column_type(&self, _: ColumnType) -> &'static str { "TEXT" }
+///     fn generated_key(&self, _: ColumnType) -> &'static str { "BIGINT" }
+/// }
+/// let sql = model_core::sql::translate_placeholders("SELECT '?', ? -- ?", &Numbered);
+/// assert_eq!(sql, "SELECT '?', $1 -- ?");
+/// ```
+pub fn translate_placeholders<'s>(sql: &'s str, dialect: &dyn Dialect) -> Cow<'s, str> {
     let mut first = String::new();
     dialect.placeholder(&mut first, 1);
     if first == "?" || native_placeholders(sql) {
@@ -173,7 +187,7 @@ mod tests {
     }
 
     fn t(sql: &str) -> String {
-        translate(sql, &Numbered).into_owned()
+        translate_placeholders(sql, &Numbered).into_owned()
     }
 
     #[test]

@@ -74,7 +74,7 @@ impl<T> Raw<T> {
 impl<T> Raw<T> {
     /// The SQL with `?` placeholders rewritten to the dialect's.
     pub(crate) fn render<'s>(&'s self, dialect: &dyn Dialect) -> Cow<'s, str> {
-        placeholders::translate(&self.sql, dialect)
+        placeholders::translate_placeholders(&self.sql, dialect)
     }
 
     /// The bound values, in placeholder order.
