@@ -31,6 +31,9 @@ pub(crate) enum Pending {
         model: Box<dyn Staged>,
         key: Vec<Value>,
         changed: Vec<usize>,
+        /// The row may have gone (a bulk or hand-written DELETE ran since it was read): when
+        /// the UPDATE finds no row, the model is inserted instead.
+        insert_if_missing: bool,
     },
     Delete {
         table: &'static Table,
@@ -122,9 +125,8 @@ pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Sto
     // Stable sorts: staging order is kept within a table.
     writes.sort_by_cached_key(|&i| rank(pending[i].table()));
     deletes.sort_by_cached_key(|&i| std::cmp::Reverse(rank(pending[i].table())));
-    // Deletes that free a unique value a write takes go first, with what they depend on.
-    let (early, late) = row_order::deletes_before_writes(pending, &deletes, &writes);
-    run_deletes(conn, pending, &early)?;
+    let plan = row_order::plan(pending, rank, &writes, &deletes);
+    let writes = plan.writes;
 
     let mut at = 0;
     while at < writes.len() {
@@ -170,20 +172,41 @@ pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Sto
                 model,
                 key,
                 changed,
+                insert_if_missing,
                 ..
             } => {
-                // A row switch that changes nothing writes nothing.
-                if !changed.is_empty() {
-                    stored[writes[at]] = update_row(conn, model.as_ref(), key, changed)?
-                        .map(|written| Stored { written, row: None });
-                }
+                // A row switch of a row that is all key has nothing to set.
+                let nothing = changed.is_empty() && model.table().version.is_none();
+                let result = if nothing {
+                    Ok(None)
+                } else {
+                    update_row(conn, model.as_ref(), key, changed)
+                };
+                stored[writes[at]] = match result {
+                    Ok(written) => written.map(|written| Stored { written, row: None }),
+                    // The row went (a bulk or hand-written DELETE): the model is stored again.
+                    Err(Error::NotFound) if *insert_if_missing => {
+                        let row = NewRow {
+                            model: model.as_ref(),
+                            fill: Vec::new(),
+                        };
+                        insert_rows(conn, model.table(), &[row], true)?.pop()
+                    }
+                    Err(e) => return Err(e),
+                };
                 at += 1;
             }
-            Pending::Delete { .. } => unreachable!("deletes were set apart"),
+            Pending::Delete { .. } => {
+                let root = writes[at];
+                let mut batch = plan.before.get(&root).cloned().unwrap_or_default();
+                batch.push(root);
+                run_deletes(conn, pending, &batch)?;
+                at += 1;
+            }
         }
     }
 
-    run_deletes(conn, pending, &late)?;
+    run_deletes(conn, pending, &plan.deletes)?;
     Ok(stored)
 }
 

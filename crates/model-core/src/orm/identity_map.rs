@@ -24,6 +24,8 @@ pub(crate) struct Loaded {
     pub(crate) fresh: bool,
     /// False once expunged: the session no longer holds the row, but still knows what it read.
     pub(crate) attached: bool,
+    /// True once a bulk or hand-written DELETE may have removed the row.
+    pub(crate) maybe_gone: bool,
 }
 
 /// A primary key, stored without a heap allocation when it has one column (the usual case)
@@ -92,6 +94,7 @@ impl Rows {
                 }
                 loaded.fresh = true;
                 loaded.attached = true;
+                loaded.maybe_gone = false;
             }
             None => {
                 let values = (0..table.columns.len())
@@ -103,6 +106,7 @@ impl Rows {
                         values,
                         fresh: true,
                         attached: true,
+                        maybe_gone: false,
                     },
                 );
             }
@@ -157,6 +161,7 @@ impl IdentityMap {
                 values: l.values.clone(),
                 fresh: l.fresh,
                 attached: l.attached,
+                maybe_gone: l.maybe_gone,
             });
         let was_gone = self.gone.remove(&(table.name, key.clone()));
         self.journal.push(JournalEntry {
@@ -184,8 +189,42 @@ impl IdentityMap {
                 values,
                 fresh: true,
                 attached: true,
+                maybe_gone: false,
             },
         );
+    }
+
+    /// Remembers the columns an UPDATE wrote (`row` is the model as written). The rest of the
+    /// entry stays as read, and stale if it was: the update wrote only these columns.
+    pub(crate) fn remember_update(
+        &mut self,
+        table: &'static Table,
+        row: Vec<Value>,
+        written: impl Iterator<Item = usize>,
+    ) {
+        let key = Key::of(table, &row);
+        self.journal(table, key.clone(), false);
+        let rows = self.rows_mut(table, 1);
+        match rows.rows.get_mut(&key) {
+            Some(loaded) => {
+                for i in written {
+                    loaded.values[i] = row[i].clone();
+                }
+                loaded.attached = true;
+                loaded.maybe_gone = false;
+            }
+            None => {
+                rows.rows.insert(
+                    key,
+                    Loaded {
+                        values: row,
+                        fresh: true,
+                        attached: true,
+                        maybe_gone: false,
+                    },
+                );
+            }
+        }
     }
 
     /// Forgets a row the session deleted, and remembers it as gone.
@@ -234,12 +273,42 @@ impl IdentityMap {
         }
     }
 
-    /// Expires the rows of a table that a bulk statement may have changed.
-    pub(crate) fn expire_table(&mut self, table: &str) {
+    /// Expires the rows of a table that a bulk statement may have changed; after a DELETE,
+    /// they may be gone too.
+    pub(crate) fn expire_table(&mut self, table: &str, deleted: bool) {
         if let Some(rows) = self.tables.get_mut(table) {
             for loaded in rows.rows.values_mut() {
                 loaded.fresh = false;
+                loaded.maybe_gone |= deleted;
             }
+        }
+    }
+
+    /// After hand-written SQL, which may have changed or deleted any row: every entry expires
+    /// and may be gone.
+    pub(crate) fn expire_everything_maybe_deleted(&mut self) {
+        for loaded in self
+            .tables
+            .values_mut()
+            .flat_map(|rows| rows.rows.values_mut())
+        {
+            loaded.fresh = false;
+            loaded.maybe_gone = true;
+        }
+    }
+
+    /// Whether any row is remembered as gone.
+    pub(crate) fn remembers_gone(&self) -> bool {
+        !self.gone.is_empty()
+    }
+
+    /// Rows read from the database exist: they are no longer remembered as gone.
+    pub(crate) fn found(&mut self, table: &'static Table, keys: impl Iterator<Item = Vec<Value>>) {
+        if self.gone.is_empty() {
+            return;
+        }
+        for key in keys {
+            self.gone.remove(&(table.name, Key::from(key)));
         }
     }
 

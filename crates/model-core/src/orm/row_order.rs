@@ -4,117 +4,125 @@
 //! The flush writes tables in foreign-key order and deletes afterwards. Two kinds of rows need
 //! more than that:
 //!
-//! - A delete staged before a write that takes one of the deleted row's unique values (a tag
-//!   deleted, then a new tag of the same name added) must run before that write, or the write
-//!   finds the value still held. It goes first, with the deletes of rows that reference it.
+//! - A delete staged before a write of its own table (a tag deleted, then a new tag of the
+//!   same name added) runs in its staging place among that table's writes, or the write finds
+//!   the value still held; the deletes of rows that reference it run just before it.
 //! - Rows of a table that references itself (a tree) are deleted children first.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::orm::flush::Pending;
 use crate::sql::table::Table;
 use crate::sql::value::Value;
 
-/// The column sets whose values no two rows of the table may share: the primary key, each
-/// unique column and each unique index.
-fn unique_sets(table: &Table) -> Vec<Vec<usize>> {
-    let mut sets = vec![table.primary_key.to_vec()];
-    sets.extend(
-        table
-            .columns
-            .iter()
-            .filter(|c| c.unique)
-            .map(|c| vec![c.index]),
-    );
-    sets.extend(table.indexes.iter().filter(|ix| ix.unique).map(|ix| {
-        ix.columns
-            .iter()
-            .filter_map(|name| table.columns.iter().position(|c| c.name == *name))
-            .collect()
-    }));
-    sets.retain(|set| !set.is_empty());
-    sets
+/// The order of a flush's statements, beyond the order of tables.
+pub(crate) struct Plan {
+    /// Inserts, updates and the deletes that precede a write of their own table, table by
+    /// table (referenced tables first), each table's in staging order.
+    pub(crate) writes: Vec<usize>,
+    /// For each delete in `writes`, the deletes of rows that reference its row, to run just
+    /// before it (dependent tables first).
+    pub(crate) before: HashMap<usize, Vec<usize>>,
+    /// The other deletes, after every write, dependent tables first.
+    pub(crate) deletes: Vec<usize>,
 }
 
-/// Whether the write staged at `write` takes a unique value that the deleted `values` hold.
-fn takes_value_of(pending: &Pending, sets: &[Vec<usize>], values: &[Value]) -> bool {
-    let model = match pending {
-        Pending::Insert { model, .. } | Pending::Update { model, .. } => model,
-        Pending::Delete { .. } => return false,
-    };
-    sets.iter().any(|set| {
-        set.iter()
-            .all(|&c| !values[c].is_null() && model.column_value(c) == values[c])
-    })
-}
-
-/// Splits the deletes (already in table order) into those that must run before the writes and
-/// those that run after them, each keeping its order.
-pub(crate) fn deletes_before_writes(
+/// Plans a flush. `writes` are the inserts and updates and `deletes` the deletes, each sorted
+/// by table (referenced tables first for writes, last for deletes), staging order within a
+/// table.
+///
+/// A delete staged before a write of the same table runs in its staging place among that
+/// table's writes: the write may take the row's unique values, or its key (a row deleted,
+/// then added again with other unique values), and rows of one table may trade unique values
+/// that way. The deletes of rows that reference such a row run just before it.
+pub(crate) fn plan(
     pending: &[Pending],
-    deletes: &[usize],
+    rank: impl Fn(&Table) -> usize,
     writes: &[usize],
-) -> (Vec<usize>, Vec<usize>) {
-    if deletes.is_empty() || writes.is_empty() {
-        return (Vec::new(), deletes.to_vec());
-    }
-    let mut early = vec![false; pending.len()];
-    let mut found = false;
-    for &d in deletes {
-        let Pending::Delete { table, values, .. } = &pending[d] else {
-            continue;
+    deletes: &[usize],
+) -> Plan {
+    let last_write: HashMap<&str, usize> = writes.iter().fold(HashMap::new(), |mut m, &w| {
+        let last = m.entry(pending[w].table().name).or_insert(w);
+        *last = (*last).max(w);
+        m
+    });
+    let in_place: Vec<usize> = deletes
+        .iter()
+        .copied()
+        .filter(|&d| {
+            last_write
+                .get(pending[d].table().name)
+                .is_some_and(|&w| w > d)
+        })
+        .collect();
+    if in_place.is_empty() {
+        return Plan {
+            writes: writes.to_vec(),
+            before: HashMap::new(),
+            deletes: deletes.to_vec(),
         };
-        let sets = unique_sets(table);
-        // Only a write staged after the delete: a delete staged last has the last word.
-        if writes.iter().any(|&w| {
-            w > d
-                && pending[w].table().name == table.name
-                && takes_value_of(&pending[w], &sets, values)
-        }) {
-            early[d] = true;
-            found = true;
-        }
     }
-    if !found {
-        return (Vec::new(), deletes.to_vec());
-    }
-    // A row deleted early takes with it, earlier still, the deleted rows that reference it.
-    loop {
-        let mut grew = false;
-        for &c in deletes {
-            if early[c] {
-                continue;
-            }
-            let Pending::Delete { table, values, .. } = &pending[c] else {
-                continue;
-            };
-            let references_early = table.columns.iter().any(|column| {
-                let Some(fk) = &column.foreign_key else {
-                    return false;
-                };
-                let parent = (fk.table)();
-                let Some(referenced) = parent.columns.iter().position(|p| p.name == fk.column)
-                else {
-                    return false;
-                };
-                let value = &values[column.index];
-                !value.is_null()
-                    && deletes.iter().any(|&d| {
-                        early[d]
-                            && matches!(&pending[d], Pending::Delete { table: t, values: v, .. }
-                                if t.name == parent.name && v[referenced] == *value)
-                    })
-            });
-            if references_early {
-                early[c] = true;
-                grew = true;
+    let mut taken: HashSet<usize> = in_place.iter().copied().collect();
+    let mut before = HashMap::new();
+    for &root in &in_place {
+        let mut dependents = Vec::new();
+        let mut frontier = vec![root];
+        while let Some(parent) = frontier.pop() {
+            for &child in deletes {
+                if !taken.contains(&child) && references(pending, child, parent) {
+                    taken.insert(child);
+                    dependents.push(child);
+                    frontier.push(child);
+                }
             }
         }
-        if !grew {
-            break;
-        }
+        // Children before their parents: dependent tables first, as deletes always run.
+        dependents.sort_by_key(|&d| std::cmp::Reverse(rank(pending[d].table())));
+        before.insert(root, dependents);
     }
-    deletes.iter().partition(|&&d| early[d])
+    let mut ordered: Vec<usize> = writes.iter().chain(&in_place).copied().collect();
+    ordered.sort_by_key(|&i| (rank(pending[i].table()), i));
+    Plan {
+        writes: ordered,
+        before,
+        deletes: deletes
+            .iter()
+            .copied()
+            .filter(|d| !taken.contains(d))
+            .collect(),
+    }
+}
+
+/// Whether the row deleted at `child` references the row deleted at `parent` through one of
+/// its foreign keys.
+fn references(pending: &[Pending], child: usize, parent: usize) -> bool {
+    let (
+        Pending::Delete {
+            table, values: row, ..
+        },
+        Pending::Delete {
+            table: parent_table,
+            values: parent_row,
+            ..
+        },
+    ) = (&pending[child], &pending[parent])
+    else {
+        return false;
+    };
+    table.columns.iter().any(|column| {
+        let Some(fk) = &column.foreign_key else {
+            return false;
+        };
+        let target = (fk.table)();
+        target.name == parent_table.name
+            && target
+                .columns
+                .iter()
+                .position(|c| c.name == fk.column)
+                .is_some_and(|referenced| {
+                    !row[column.index].is_null() && row[column.index] == parent_row[referenced]
+                })
+    })
 }
 
 /// The deletes of one table in batches that can run one after the other: for a table that

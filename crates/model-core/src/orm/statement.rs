@@ -104,7 +104,7 @@ impl<M: Model> Statement for Update<M> {
     fn run(self, session: &mut Session) -> Result<u64> {
         let mut out = SqlWriter::new(session.dialect());
         self.render(&mut out)?;
-        session.expire_table(M::TABLE.name);
+        session.expire_table(M::TABLE.name, false);
         session
             .execute(&out.sql, &out.params)
             .map_err(|e| e.on_table(M::TABLE))
@@ -117,7 +117,7 @@ impl<M: Model> Statement for Delete<M> {
     fn run(self, session: &mut Session) -> Result<u64> {
         let mut out = SqlWriter::new(session.dialect());
         self.render(&mut out);
-        session.expire_table(M::TABLE.name);
+        session.expire_table(M::TABLE.name, true);
         session
             .execute(&out.sql, &out.params)
             .map_err(|e| e.on_table(M::TABLE))
@@ -136,7 +136,9 @@ impl<T: FromRow> Statement for Raw<T> {
                 T::from_row(&mut RowReader::new(row))
             })?
         } else {
-            session.read_raw(&sql, self.params())?
+            let rows = session.read_raw(&sql, self.params())?;
+            session.expire_after_raw_write();
+            rows
         };
         Ok(Results(rows))
     }
@@ -147,6 +149,9 @@ impl Statement for Raw<()> {
 
     fn run(self, session: &mut Session) -> Result<u64> {
         let sql = self.render(session.dialect());
-        session.execute(&sql, self.params())
+        let n = session.execute(&sql, self.params())?;
+        // It may have changed or deleted any row the session holds.
+        session.expire_after_raw_write();
+        Ok(n)
     }
 }

@@ -45,7 +45,17 @@ impl Session {
             }
         };
         for (op, values) in pending.into_iter().zip(results) {
-            let inserted = matches!(op, Pending::Insert { .. });
+            // The columns an update wrote: the changed ones and a bumped version.
+            let updated: Option<Vec<usize>> = match &op {
+                Pending::Update { changed, model, .. } => Some(
+                    changed
+                        .iter()
+                        .copied()
+                        .chain(model.table().version)
+                        .collect(),
+                ),
+                _ => None,
+            };
             match op {
                 Pending::Insert {
                     slot, mut model, ..
@@ -61,13 +71,25 @@ impl Session {
                     for (i, v) in written {
                         model.set_column_value(i, v)?;
                     }
-                    // An insert knows the row it stored; an update's model now holds it.
-                    let row = row.unwrap_or_else(|| {
-                        (0..table.columns.len())
-                            .map(|i| model.column_value(i))
-                            .collect()
-                    });
-                    self.identity.remember_written(table, row, inserted);
+                    match (row, updated) {
+                        // An update wrote only some columns: the rest stay as read.
+                        (None, Some(columns)) => {
+                            let row = (0..table.columns.len())
+                                .map(|i| model.column_value(i))
+                                .collect();
+                            self.identity
+                                .remember_update(table, row, columns.into_iter());
+                        }
+                        // An insert (or an update that found its row gone and inserted it)
+                        // knows the whole row it stored.
+                        (Some(row), _) => self.identity.remember_written(table, row, true),
+                        (None, None) => {
+                            let row = (0..table.columns.len())
+                                .map(|i| model.column_value(i))
+                                .collect();
+                            self.identity.remember_written(table, row, true);
+                        }
+                    }
                     self.slots[slot] = Some(model.into_any());
                 }
                 Pending::Delete { table, key, .. } => {

@@ -79,6 +79,10 @@ impl Session {
         for m in models.iter() {
             rows.remember_model(m);
         }
+        if self.identity.remembers_gone() {
+            self.identity
+                .found(M::TABLE, models.iter().filter_map(Model::key_values));
+        }
         if !self.pending.is_empty() {
             for m in models.iter_mut() {
                 let key: Vec<Value> = M::TABLE
@@ -112,8 +116,14 @@ impl Session {
 
     /// Expires the rows of a table that a bulk UPDATE or DELETE may have changed: the next
     /// `get` reads them again, while `add` still compares against what the program read.
-    pub(crate) fn expire_table(&mut self, table: &str) {
-        self.identity.expire_table(table);
+    pub(crate) fn expire_table(&mut self, table: &str, deleted: bool) {
+        self.identity.expire_table(table, deleted);
+    }
+
+    /// Expires every row after hand-written SQL that may have written: any row may have
+    /// changed or gone.
+    pub(crate) fn expire_after_raw_write(&mut self) {
+        self.identity.expire_everything_maybe_deleted();
     }
 }
 

@@ -67,52 +67,109 @@ impl Session {
         Ok(handle)
     }
 
+    /// Stages the write of a model: an INSERT, an UPDATE of what changed, or nothing. The last
+    /// `add` of a row wins: a write of the same row still staged takes the new model in its
+    /// place.
     pub(super) fn stage<M: Model>(&mut self, model: M) -> Handle<M> {
         let table = M::TABLE;
-        let key = model.key_values();
-        if let Some(key) = &key {
-            if let Some(at) = self.staged_delete(table, key) {
+        let Some(key) = model.key_values() else {
+            return self.stage_insert(model);
+        };
+        if let Some(at) = self.staged_write(table, &key) {
+            return self.restage(at, model);
+        }
+        if let Some(at) = self.staged_delete(table, &key) {
+            if self.same_unique_values(at, &model) {
                 return self.row_switch(at, model);
             }
-            if self.identity.is_gone(table, key) {
-                // Deleted by this session, or its insert rolled back: no row has this key.
-                return self.stage_insert(model);
-            }
+            // Unique values change: the delete runs, then the insert, in staging order.
+            return self.stage_insert(model);
         }
-        let slot = self.slots.len();
-        self.slots.push(None);
-        let loaded = key.as_ref().and_then(|k| self.identity.get(table, k));
-        let op = match (key, loaded) {
-            (Some(key), Some(loaded)) => {
-                let changed: Vec<usize> = (0..table.columns.len())
+        if self.identity.is_gone(table, &key) {
+            // Deleted by this session, or its insert rolled back: no row has this key.
+            return self.stage_insert(model);
+        }
+        let (changed, insert_if_missing) = match self.identity.get(table, &key) {
+            Some(loaded) => (
+                (0..table.columns.len())
                     .filter(|&i| Some(i) != table.version)
                     .filter(|&i| !model.column_eq(i, &loaded.values[i]))
-                    .collect();
-                if changed.is_empty() {
-                    self.slots[slot] = Some(Box::new(model));
-                    return Handle::new(self, slot);
-                }
-                Pending::Update {
-                    slot,
-                    model: Box::new(model),
-                    key,
-                    changed,
-                }
-            }
-            (Some(key), None) if table.generated_key().is_some() => Pending::Update {
-                slot,
-                model: Box::new(model),
-                key,
-                changed: (0..table.columns.len())
-                    .filter(|i| !table.primary_key.contains(i) && Some(*i) != table.version)
-                    .collect(),
-            },
-            _ => {
-                self.slots.pop();
-                return self.stage_insert(model);
-            }
+                    .collect::<Vec<usize>>(),
+                loaded.maybe_gone,
+            ),
+            None if table.generated_key().is_some() => (every_column_but_the_key(table), false),
+            None => return self.stage_insert(model),
         };
-        self.pending.push(op);
+        let slot = self.slots.len();
+        if changed.is_empty() {
+            self.slots.push(Some(Box::new(model)));
+            return Handle::new(self, slot);
+        }
+        self.slots.push(None);
+        self.pending.push(Pending::Update {
+            slot,
+            model: Box::new(model),
+            key,
+            changed,
+            insert_if_missing,
+        });
+        Handle::new(self, slot)
+    }
+
+    /// Where an INSERT or UPDATE of this row is staged, if one is.
+    fn staged_write(&self, table: &'static Table, key: &[Value]) -> Option<usize> {
+        self.pending.iter().rposition(|op| match op {
+            Pending::Update { model, key: k, .. } => {
+                model.table().name == table.name && k.as_slice() == key
+            }
+            Pending::Insert { model, .. } => {
+                model.table().name == table.name
+                    && table
+                        .primary_key
+                        .iter()
+                        .zip(key)
+                        .all(|(&i, v)| model.column_value(i) == *v)
+            }
+            Pending::Delete { .. } => false,
+        })
+    }
+
+    /// A model added again before its staged write was flushed takes that write's place: an
+    /// insert inserts the new model, an update writes what the new model changed and what the
+    /// staged write had changed (so that a change taken back is written back).
+    fn restage<M: Model>(&mut self, at: usize, model: M) -> Handle<M> {
+        let table = M::TABLE;
+        let loaded = self
+            .identity
+            .get(table, &model.key_values().unwrap_or_default());
+        let slot = match &mut self.pending[at] {
+            Pending::Insert {
+                slot, model: old, ..
+            } => {
+                *old = Box::new(model);
+                *slot
+            }
+            Pending::Update {
+                slot,
+                model: old,
+                changed,
+                ..
+            } => {
+                let differs = |i: usize| {
+                    loaded.is_none_or(|l| !model.column_eq(i, &l.values[i]))
+                        && !table.primary_key.contains(&i)
+                };
+                for i in (0..table.columns.len()).filter(|&i| Some(i) != table.version) {
+                    if differs(i) && !changed.contains(&i) {
+                        changed.push(i);
+                    }
+                }
+                changed.sort_unstable();
+                *old = Box::new(model);
+                *slot
+            }
+            Pending::Delete { .. } => unreachable!("staged_write finds inserts and updates"),
+        };
         Handle::new(self, slot)
     }
 
@@ -124,24 +181,35 @@ impl Session {
         })
     }
 
-    /// A model added with the key of a row whose delete is staged replaces that delete with
-    /// an UPDATE of the columns that differ (SQLAlchemy's row switch): the row ends as the
-    /// model says, and unique values the row holds are never held twice.
+    /// Whether the model keeps the unique values the row whose delete is staged at `at` had.
+    fn same_unique_values<M: Model>(&self, at: usize, model: &M) -> bool {
+        let Pending::Delete { values, .. } = &self.pending[at] else {
+            return false;
+        };
+        let table = M::TABLE;
+        let unique = table.columns.iter().filter(|c| c.unique).map(|c| c.index);
+        let indexed = table
+            .indexes
+            .iter()
+            .filter(|ix| ix.unique)
+            .flat_map(|ix| ix.columns)
+            .filter_map(|name| table.columns.iter().position(|c| c.name == *name));
+        unique
+            .chain(indexed)
+            .all(|i| model.column_eq(i, &values[i]))
+    }
+
+    /// A model added with the key of a row whose delete is staged, keeping the row's unique
+    /// values, replaces that delete with an UPDATE of every column (SQLAlchemy's row switch):
+    /// the row ends as the model says, and what references it is left alone. (When unique
+    /// values change, the delete and an insert run instead, in staging order, so that rows
+    /// may trade unique values.)
     fn row_switch<M: Model>(&mut self, at: usize, model: M) -> Handle<M> {
         let table = M::TABLE;
         let Pending::Delete { key, .. } = &self.pending[at] else {
             unreachable!("staged_delete finds deletes only");
         };
         let key = key.clone();
-        let changed: Vec<usize> = match self.identity.get(table, &key) {
-            Some(loaded) => (0..table.columns.len())
-                .filter(|&i| Some(i) != table.version)
-                .filter(|&i| !model.column_eq(i, &loaded.values[i]))
-                .collect(),
-            None => (0..table.columns.len())
-                .filter(|i| !table.primary_key.contains(i) && Some(*i) != table.version)
-                .collect(),
-        };
         let slot = self.slots.len();
         self.slots.push(None);
         // In the delete's place, so that operations staged since keep their positions.
@@ -149,7 +217,8 @@ impl Session {
             slot,
             model: Box::new(model),
             key,
-            changed,
+            changed: every_column_but_the_key(table),
+            insert_if_missing: false,
         };
         Handle::new(self, slot)
     }
@@ -236,4 +305,11 @@ impl Session {
         }
         Ok(self.stage(model))
     }
+}
+
+/// Every column but the primary key and the version: what an UPDATE of a whole row sets.
+fn every_column_but_the_key(table: &Table) -> Vec<usize> {
+    (0..table.columns.len())
+        .filter(|i| !table.primary_key.contains(i) && Some(*i) != table.version)
+        .collect()
 }
