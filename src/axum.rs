@@ -376,6 +376,10 @@ impl From<Error> for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the database is busy, try again",
             ),
+            Error::Connection(_) | Error::ConnectionLost(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database cannot be reached, try again",
+            ),
             _ => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal server error"),
         };
         out.0.source = Some(error);

@@ -6,8 +6,10 @@ use postgres::error::SqlState;
 /// Maps a `postgres` error to [`Error`], naming table, constraint and columns.
 pub(crate) fn classify(e: postgres::Error) -> Error {
     let Some(db) = e.as_db_error() else {
-        if e.is_closed() {
-            return Error::Connection(e.to_string());
+        // No answer from the server: the connection broke under the statement.
+        if e.is_closed() || std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>())
+        {
+            return Error::ConnectionLost(e.to_string());
         }
         return Error::backend(e);
     };

@@ -100,6 +100,19 @@ pub enum Error {
          the session again"
     )]
     PendingRollback(String),
+    /// The connection broke while a statement was under way, before its answer arrived.
+    /// Transient: inside a transaction the statement's work rolled back with the connection,
+    /// so the transaction may run again. (A COMMIT, or a write that committed on its own,
+    /// whose answer is lost is [`Error::CommitOutcomeUnknown`] instead.)
+    #[error("the connection was lost: {0}")]
+    ConnectionLost(String),
+    /// The connection was lost while a commit was under way: the database may have committed
+    /// the transaction or not, and only reading it again can tell. Not transient: running the
+    /// same work again could apply it twice (`transaction_with_retry` does not retry it).
+    #[error(
+        "the connection was lost while committing, so the commit may or may not have happened: {0}"
+    )]
+    CommitOutcomeUnknown(String),
     /// A value bound to parameter `index` (counted from 1) cannot be bound there: PostgreSQL
     /// expects another type at that place of the statement. Refused before anything is sent.
     #[error("parameter {index}: {reason}")]
@@ -168,6 +181,7 @@ impl Error {
                 transient: true,
                 ..
             } | Error::Connection(_)
+                | Error::ConnectionLost(_)
         )
     }
 

@@ -33,7 +33,12 @@ impl Session {
         let alone =
             commit && !self.in_transaction && flush::single_statement(&pending, self.dialect());
         let results = if alone {
-            flush::run(&mut self.conn, &pending)
+            // Sent without a transaction, the statement commits itself: a connection lost
+            // meanwhile leaves its outcome unknown.
+            flush::run(&mut self.conn, &pending).map_err(|e| match e {
+                Error::ConnectionLost(why) => Error::CommitOutcomeUnknown(why),
+                e => e,
+            })
         } else {
             self.guarded(|conn| flush::run(conn, &pending))
         };

@@ -66,7 +66,10 @@ impl Session {
         if self.in_transaction {
             if let Err(e) = self.conn.commit() {
                 self.note_failure(&e);
-                return Err(e);
+                return Err(match e {
+                    Error::ConnectionLost(why) => Error::CommitOutcomeUnknown(why),
+                    e => e,
+                });
             }
             self.in_transaction = false;
             self.wrote = false;
