@@ -145,6 +145,8 @@ fn int(v: i64, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
 }
 
 fn float(v: f64, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+    // Zero is stored without its sign, as on SQLite (the session keeps 0.0 too).
+    let v = if v == 0.0 { 0.0 } else { v };
     match *ty {
         Type::FLOAT4 => (v as f32).to_sql(ty, out),
         Type::NUMERIC => Decimal::from_f64(v)

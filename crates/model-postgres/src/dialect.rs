@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use model_core::{ColumnType, Dialect};
+use model_core::{ColumnType, Dialect, Value};
 
 /// The PostgreSQL dialect: `$n` placeholders, identity columns, native dates, UUID and JSONB.
 ///
@@ -63,6 +63,36 @@ impl Dialect for PostgresDialect {
         } else {
             format!("({expr} = ANY({placeholder}))")
         })
+    }
+
+    fn refuse(&self, value: &Value) -> Option<&'static str> {
+        use chrono::{Datelike, Timelike};
+        // The first day PostgreSQL's DATE and TIMESTAMP hold: 24 November 4714 BC.
+        let too_early = |d: chrono::NaiveDate| (d.year(), d.ordinal()) < (-4713, 328);
+        let leap = |nanos: u32| nanos >= 1_000_000_000;
+        match value {
+            Value::Text(text) if text.contains('\0') => Some("text containing a NUL character"),
+            Value::Date(d) if too_early(*d) => {
+                Some("a date before 4714 BC, which PostgreSQL cannot store")
+            }
+            Value::DateTime(t) if too_early(t.date()) => {
+                Some("a date before 4714 BC, which PostgreSQL cannot store")
+            }
+            Value::DateTimeUtc(t) if too_early(t.date_naive()) => {
+                Some("a date before 4714 BC, which PostgreSQL cannot store")
+            }
+            Value::Time(t) if leap(t.nanosecond()) => {
+                Some("a leap second, which PostgreSQL cannot store")
+            }
+            Value::DateTime(t) if leap(t.nanosecond()) => {
+                Some("a leap second, which PostgreSQL cannot store")
+            }
+            Value::DateTimeUtc(t) if leap(t.nanosecond()) => {
+                Some("a leap second, which PostgreSQL cannot store")
+            }
+            Value::List(items) => items.iter().find_map(|v| self.refuse(v)),
+            _ => None,
+        }
     }
 
     fn error_aborts_transaction(&self) -> bool {

@@ -22,11 +22,13 @@ pub(crate) fn classify(e: postgres::Error) -> Error {
             .unwrap_or_default()
     };
     match db.code() {
+        // The model's metadata names the constraint's columns exactly; the server's detail
+        // message is read only for constraints the models do not declare.
         c if *c == SqlState::UNIQUE_VIOLATION => Error::UniqueViolation {
-            columns: db
-                .detail()
-                .and_then(key_columns)
-                .unwrap_or_else(known_columns),
+            columns: Some(known_columns())
+                .filter(|c| !c.is_empty())
+                .or_else(|| db.detail().and_then(key_columns))
+                .unwrap_or_default(),
             table,
         },
         c if *c == SqlState::FOREIGN_KEY_VIOLATION => Error::ForeignKeyViolation {
@@ -56,6 +58,9 @@ pub(crate) fn classify(e: postgres::Error) -> Error {
         }
         // 21000, cardinality violation: an upsert that would change one row twice.
         c if c.code() == "21000" => Error::Statement(db.message().to_owned()),
+        // Class 54, program limit exceeded (a value too large for an index row, say): the
+        // value is at fault.
+        c if c.code().starts_with("54") => Error::InvalidValue(db.message().to_owned()),
         // Class 22, data exception: the value, not the statement, is at fault.
         c if c.code().starts_with("22") => Error::InvalidValue(db.message().to_owned()),
         _ => Error::backend(e),
@@ -69,7 +74,7 @@ fn key_columns(detail: &str) -> Option<Vec<String>> {
     Some(
         columns
             .split(", ")
-            .map(|c| c.trim_matches('"').to_owned())
+            .map(|c| c.trim_matches('"').replace("\"\"", "\""))
             .collect(),
     )
 }

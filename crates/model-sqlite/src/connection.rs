@@ -22,8 +22,9 @@ impl rusqlite::ToSql for Bind<'_> {
             Value::I16(v) => ToSqlOutput::Owned(Owned::Integer(i64::from(*v))),
             Value::I32(v) => ToSqlOutput::Owned(Owned::Integer(i64::from(*v))),
             Value::I64(v) => ToSqlOutput::Owned(Owned::Integer(*v)),
-            Value::F32(v) => ToSqlOutput::Owned(Owned::Real(f64::from(*v))),
-            Value::F64(v) => ToSqlOutput::Owned(Owned::Real(*v)),
+            // `v + 0.0` drops the sign of zero, which SQLite would not keep anyway.
+            Value::F32(v) => ToSqlOutput::Owned(Owned::Real(f64::from(*v) + 0.0)),
+            Value::F64(v) => ToSqlOutput::Owned(Owned::Real(*v + 0.0)),
             Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Value::Blob(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
             // An IN list, read by `rarray(?)`.

@@ -24,15 +24,19 @@ pub(crate) fn classify(e: rusqlite::Error) -> Error {
         },
         ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
             // "UNIQUE constraint failed: users.username, users.email"
-            let columns: Vec<(&str, &str)> = detail("UNIQUE constraint failed:")
-                .unwrap_or_default()
-                .split(", ")
-                .filter_map(|c| c.split_once('.'))
-                .collect();
-            Error::UniqueViolation {
-                table: columns.first().map(|c| c.0).unwrap_or_default().to_owned(),
-                columns: columns.iter().map(|c| c.1.to_owned()).collect(),
-            }
+            let detail = detail("UNIQUE constraint failed:").unwrap_or_default();
+            let (table, columns) = declared_unique(detail).unwrap_or_else(|| {
+                // Not a declared constraint: split the message, as well as it splits.
+                let columns: Vec<(&str, &str)> = detail
+                    .split(", ")
+                    .filter_map(|c| c.split_once('.'))
+                    .collect();
+                (
+                    columns.first().map(|c| c.0).unwrap_or_default().to_owned(),
+                    columns.iter().map(|c| c.1.to_owned()).collect(),
+                )
+            });
+            Error::UniqueViolation { table, columns }
         }
         ffi::SQLITE_CONSTRAINT_NOTNULL => {
             let (table, column) = detail("NOT NULL constraint failed:")
@@ -80,6 +84,8 @@ pub(crate) fn classify(e: rusqlite::Error) -> Error {
         | ffi::SQLITE_TOOBIG
         | ffi::SQLITE_RANGE
         | ffi::SQLITE_CONSTRAINT_DATATYPE => Error::InvalidValue(message.clone()),
+        // SQLITE_LIMIT_LIKE_PATTERN_LENGTH: the pattern, a value, is at fault.
+        _ if message.contains("pattern too complex") => Error::InvalidValue(message.clone()),
         _ if matches!(
             failure.code,
             rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
@@ -92,4 +98,30 @@ pub(crate) fn classify(e: rusqlite::Error) -> Error {
         }
         _ => Error::backend(e),
     }
+}
+
+/// The table and columns of the declared unique constraint SQLite names in `detail`
+/// ("t.a, t.b"): matched whole against every declared constraint, so that names holding dots
+/// or commas are read right.
+fn declared_unique(detail: &str) -> Option<(String, Vec<String>)> {
+    model_core::metadata().tables().iter().find_map(|t| {
+        let mut sets: Vec<Vec<&str>> =
+            vec![t.primary_key.iter().map(|&i| t.columns[i].name).collect()];
+        sets.extend(t.columns.iter().filter(|c| c.unique).map(|c| vec![c.name]));
+        sets.extend(
+            t.indexes
+                .iter()
+                .filter(|ix| ix.unique)
+                .map(|ix| ix.columns.to_vec()),
+        );
+        sets.into_iter().find_map(|columns| {
+            let spelled: Vec<String> = columns.iter().map(|c| format!("{}.{c}", t.name)).collect();
+            (spelled.join(", ") == detail).then(|| {
+                (
+                    t.name.to_owned(),
+                    columns.iter().map(|c| c.to_string()).collect(),
+                )
+            })
+        })
+    })
 }

@@ -1,5 +1,6 @@
 //! Placeholders of hand-written SQL: `?` rewritten to the dialect's (`$1`, `$2`, ... on
-//! PostgreSQL), leaving alone what PostgreSQL's lexer reads as text or comment.
+//! PostgreSQL), leaving alone what PostgreSQL's lexer reads as text or comment. `?NNN` names
+//! its parameter and a plain `?` takes the number after the largest so far, as in SQLite.
 //!
 //! Skipped: `'...'` strings (`''` inside), `E'...'` strings (backslash escapes), `"..."`
 //! identifiers, `$tag$ ... $tag$` bodies, `--` comments and `/* ... */` comments, which nest.
@@ -47,13 +48,24 @@ pub fn translate_placeholders<'s>(sql: &'s str, dialect: &dyn Dialect) -> Cow<'s
             continue;
         }
         let c = sql[at..].chars().next().unwrap_or_default();
-        if c == '?' {
-            n += 1;
-            dialect.placeholder(&mut out, n);
-        } else {
-            out.push(c);
-        }
         at += c.len_utf8();
+        if c != '?' {
+            out.push(c);
+            continue;
+        }
+        // `?NNN` names its parameter, as in SQLite; a plain `?` takes the next number.
+        let digits = sql[at..].bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 {
+            // A number too large for any statement still names a parameter: the database
+            // refuses it, rather than the digits being glued to another placeholder.
+            let given = sql[at..at + digits].parse::<usize>().unwrap_or(usize::MAX);
+            n = n.max(given);
+            dialect.placeholder(&mut out, given);
+            at += digits;
+        } else {
+            n = n.saturating_add(1);
+            dialect.placeholder(&mut out, n);
+        }
     }
     Cow::Owned(out)
 }
@@ -207,6 +219,9 @@ mod tests {
         // A name that ends in e is not an E string.
         assert_eq!(t("SELECT name'x' , ?"), "SELECT name'x' , $1");
         assert_eq!(t("SELECT café, ?"), "SELECT café, $1");
+        // Numbered as SQLite numbers them; a digit after `?` is never glued to a placeholder.
+        assert_eq!(t("SELECT ?2, ?1, ?"), "SELECT $2, $1, $3");
+        assert_eq!(t("SELECT 8?2"), "SELECT 8$2");
     }
 
     #[test]

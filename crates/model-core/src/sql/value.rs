@@ -17,7 +17,7 @@ use crate::sql::error::{Error, Result};
 /// assert_eq!(3_i64.to_value(), Value::I64(3));
 /// assert!(None::<String>.to_value().is_null());
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Value {
     /// SQL NULL.
     Null,
@@ -100,6 +100,9 @@ impl Value {
         use chrono::{SubsecRound, Timelike};
         let coarse = |nanos: u32| !nanos.is_multiple_of(1_000);
         match self {
+            // Zero has one sign in storage (SQLite keeps no sign on it).
+            Value::F32(v) if *v == 0.0 && v.is_sign_negative() => Some(Value::F32(0.0)),
+            Value::F64(v) if *v == 0.0 && v.is_sign_negative() => Some(Value::F64(0.0)),
             Value::Time(t) if coarse(t.nanosecond()) => Some(Value::Time(t.trunc_subsecs(6))),
             Value::DateTime(t) if coarse(t.nanosecond()) => {
                 Some(Value::DateTime(t.trunc_subsecs(6)))
@@ -140,7 +143,35 @@ impl Value {
     }
 }
 
-/// Values compare by content; floats compare by bit pattern so that keys can be hashed.
+/// Values compare by content; floats compare by bit pattern, as they hash: `-0.0` differs from
+/// `0.0` (a change between them is a change) and a NaN equals itself (an unchanged NaN is no
+/// change).
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::I16(a), Value::I16(b)) => a == b,
+            (Value::I32(a), Value::I32(b)) => a == b,
+            (Value::I64(a), Value::I64(b)) => a == b,
+            (Value::F32(a), Value::F32(b)) => a.to_bits() == b.to_bits(),
+            (Value::F64(a), Value::F64(b)) => a.to_bits() == b.to_bits(),
+            (Value::Text(a), Value::Text(b)) => a == b,
+            (Value::Blob(a), Value::Blob(b)) => a == b,
+            (Value::Date(a), Value::Date(b)) => a == b,
+            (Value::Time(a), Value::Time(b)) => a == b,
+            (Value::DateTime(a), Value::DateTime(b)) => a == b,
+            (Value::DateTimeUtc(a), Value::DateTimeUtc(b)) => a == b,
+            #[cfg(feature = "uuid")]
+            (Value::Uuid(a), Value::Uuid(b)) => a == b,
+            #[cfg(feature = "json")]
+            (Value::Json(a), Value::Json(b)) => a == b,
+            (Value::List(a), Value::List(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 impl Eq for Value {}
 
 impl Hash for Value {
