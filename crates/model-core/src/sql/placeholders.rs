@@ -53,6 +53,15 @@ pub fn translate_placeholders<'s>(sql: &'s str, dialect: &dyn Dialect) -> Cow<'s
             out.push(c);
             continue;
         }
+        // A placeholder stays a token of its own: `x=?AND` must not become `x=$1AND`, nor
+        // `a?` the identifier `a$1`.
+        if out
+            .as_bytes()
+            .last()
+            .is_some_and(|&b| is_ident(b) || b == b'$')
+        {
+            out.push(' ');
+        }
         // `?NNN` names its parameter, as in SQLite; a plain `?` takes the next number.
         let digits = sql[at..].bytes().take_while(u8::is_ascii_digit).count();
         if digits > 0 {
@@ -65,6 +74,13 @@ pub fn translate_placeholders<'s>(sql: &'s str, dialect: &dyn Dialect) -> Cow<'s
         } else {
             n = n.saturating_add(1);
             dialect.placeholder(&mut out, n);
+        }
+        if sql
+            .as_bytes()
+            .get(at)
+            .is_some_and(|&b| is_ident(b) || b == b'$')
+        {
+            out.push(' ');
         }
     }
     Cow::Owned(out)
@@ -221,7 +237,12 @@ mod tests {
         assert_eq!(t("SELECT café, ?"), "SELECT café, $1");
         // Numbered as SQLite numbers them; a digit after `?` is never glued to a placeholder.
         assert_eq!(t("SELECT ?2, ?1, ?"), "SELECT $2, $1, $3");
-        assert_eq!(t("SELECT 8?2"), "SELECT 8$2");
+        assert_eq!(t("SELECT 8?2"), "SELECT 8 $2");
+        assert_eq!(
+            t("SELECT x FROM t WHERE a=?AND b=?"),
+            "SELECT x FROM t WHERE a=$1 AND b=$2"
+        );
+        assert_eq!(t("SELECT ??$$ ? $$"), "SELECT $1 $2 $$ ? $$");
     }
 
     #[test]
