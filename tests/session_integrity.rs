@@ -856,7 +856,65 @@ fn fifty_parents_keep_their_children(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// `transaction_with_retry` does not run again work that committed part of itself: that part
+/// would be applied twice.
+fn retry_does_not_rerun_work_that_committed(db: &TestDb) -> Result<()> {
+    let mut calls = 0;
+    let out = db.engine.transaction_with_retry(3, |s| {
+        calls += 1;
+        s.add(hero(&format!("try {calls}"), calls))?;
+        s.commit()?;
+        // A transient failure after the commit.
+        Err::<(), _>(Error::ConnectionLost("after the commit".into()))
+    });
+    assert!(matches!(out, Err(Error::ConnectionLost(_))), "{out:?}");
+    assert_eq!(calls, 1, "run again after a commit");
+    assert_eq!(hero_names(db)?, ["try 1"]);
+    // Work that did not commit is retried.
+    let mut calls = 0;
+    db.engine.transaction_with_retry(3, |s| {
+        calls += 1;
+        s.add(hero(&format!("retry {calls}"), calls))?;
+        if calls < 2 {
+            return Err(Error::ConnectionLost("before the commit".into()));
+        }
+        Ok(())
+    })?;
+    assert_eq!(hero_names(db)?, ["try 1", "retry 2"]);
+    Ok(())
+}
+
+/// Hand-written BEGIN, COMMIT, ROLLBACK or SAVEPOINT is refused: it would end the session's
+/// transaction behind its back, so that `commit` reported success for work thrown away.
+fn hand_written_transaction_control_is_refused(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    s.add(hero("kept", 1))?;
+    s.flush()?;
+    for sql in [
+        "ROLLBACK",
+        "  commit",
+        "END",
+        "BEGIN",
+        "savepoint x",
+        "RELEASE SAVEPOINT x",
+        "start transaction",
+        "/* sneaky */ ROLLBACK",
+        "-- sneaky\nCOMMIT",
+    ] {
+        let result = s.exec(raw_execute(sql));
+        assert!(
+            matches!(result, Err(Error::Statement(_))),
+            "{sql}: {result:?}"
+        );
+    }
+    s.commit()?;
+    assert_eq!(hero_names(db)?, ["kept"]);
+    Ok(())
+}
+
 backend_tests!(
+    retry_does_not_rerun_work_that_committed,
+    hand_written_transaction_control_is_refused,
     commit_after_failed_read_is_an_error,
     delete_then_readd_same_key_is_a_row_switch,
     delete_unloaded_then_readd_same_key_is_a_row_switch,

@@ -31,6 +31,15 @@ pub(crate) fn check(value: &Value, ty: &Type) -> Result<(), String> {
         Value::Null => true,
         Value::Bool(_) => *ty == Type::BOOL,
         Value::I16(_) | Value::I32(_) | Value::I64(_) => {
+            let v = value.as_i64().unwrap_or_default();
+            let fits = match *ty {
+                Type::INT2 => i16::try_from(v).is_ok(),
+                Type::INT4 => i32::try_from(v).is_ok(),
+                _ => true,
+            };
+            if !fits {
+                return Err(format!("{v} does not fit in {}", ty.name()));
+            }
             matches!(
                 *ty,
                 Type::INT2 | Type::INT4 | Type::INT8 | Type::FLOAT4 | Type::FLOAT8 | Type::NUMERIC

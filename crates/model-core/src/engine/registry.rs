@@ -141,6 +141,30 @@ impl Metadata {
     /// Refuses two constraints or indexes that would get the same name: the database would
     /// keep one, and `CREATE INDEX IF NOT EXISTS` would skip the other without a word.
     fn check_names(&self) -> Result<()> {
+        // PostgreSQL keeps the first 63 bytes of a name: two tables, or two columns of a
+        // table, alike in those would be one.
+        let mut tables: HashMap<&str, &str> = HashMap::new();
+        for t in &self.tables {
+            if let Some(other) = tables.insert(naming::kept(t.name), t.name)
+                && other != t.name
+            {
+                return Err(Error::Statement(format!(
+                    "tables {other} and {} have the same first 63 bytes, which is all \
+                     PostgreSQL keeps of a name: rename one",
+                    t.name
+                )));
+            }
+            let mut columns: HashMap<&str, &str> = HashMap::new();
+            for c in t.columns {
+                if let Some(other) = columns.insert(naming::kept(c.name), c.name) {
+                    return Err(Error::Statement(format!(
+                        "columns {other} and {} of {} have the same first 63 bytes, which is \
+                         all PostgreSQL keeps of a name: rename one",
+                        c.name, t.name
+                    )));
+                }
+            }
+        }
         let mut seen: HashMap<String, (&str, Vec<&str>)> = HashMap::new();
         for t in &self.tables {
             for (name, columns) in naming::declared(t) {

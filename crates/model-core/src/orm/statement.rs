@@ -5,7 +5,7 @@ use crate::orm::loading::Loading;
 use crate::orm::results::Results;
 use crate::orm::session::Session;
 use crate::sql::delete::Delete;
-use crate::sql::error::Result;
+use crate::sql::error::{Error, Result};
 use crate::sql::insert::Insert;
 use crate::sql::model::Model;
 use crate::sql::raw::Raw;
@@ -128,6 +128,7 @@ impl<T: FromRow> Statement for Raw<T> {
     type Output = Results<T>;
 
     fn run(self, session: &mut Session) -> Result<Results<T>> {
+        refuse_transaction_control(&self)?;
         let sql = self.render(session.dialect());
         // A plain SELECT runs in the transaction without a savepoint of its own. Anything
         // else that returns rows (`INSERT ... RETURNING`, a CTE) is guarded like a write.
@@ -148,10 +149,23 @@ impl Statement for Raw<()> {
     type Output = u64;
 
     fn run(self, session: &mut Session) -> Result<u64> {
+        refuse_transaction_control(&self)?;
         let sql = self.render(session.dialect());
         let n = session.execute(&sql, self.params())?;
         // It may have changed or deleted any row the session holds.
         session.expire_after_raw_write();
         Ok(n)
     }
+}
+
+/// Hand-written transaction control would end the session's transaction behind its back.
+fn refuse_transaction_control<T>(raw: &Raw<T>) -> Result<()> {
+    if raw.is_transaction_control() {
+        return Err(Error::Statement(
+            "transaction control belongs to the session: use commit(), rollback() or \
+             begin_nested() rather than hand-written BEGIN, COMMIT, ROLLBACK or SAVEPOINT"
+                .into(),
+        ));
+    }
+    Ok(())
 }

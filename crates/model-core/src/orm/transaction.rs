@@ -122,14 +122,14 @@ impl Engine {
     /// ```
     pub fn transaction<T>(&self, work: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
         let mut session = self.session()?;
-        let out = work(&mut session)?;
-        session.commit()?;
-        Ok(out)
+        run_and_commit(&mut session, work)
     }
 
     /// [`Engine::transaction`], run again (up to `attempts` times in all) while it fails with a
     /// transient error (SQLite busy, PostgreSQL serialization failure or deadlock), with a short
-    /// growing pause between tries.
+    /// growing pause between tries. It is not run again once any part of it committed (a
+    /// `commit` inside `work`), nor after [`Error::CommitOutcomeUnknown`](crate::Error): that
+    /// would apply work twice.
     ///
     /// ```
     /// # use model_core::prelude::*;
@@ -148,8 +148,12 @@ impl Engine {
     ) -> Result<T> {
         let mut attempt = 1;
         loop {
-            match self.transaction(&mut work) {
-                Err(e) if e.is_transient() && attempt < attempts => {
+            let mut session = self.session()?;
+            match run_and_commit(&mut session, &mut work) {
+                // Work that committed part of itself (a `commit` inside the closure) is not run
+                // again: that part would be applied twice.
+                Err(e) if e.is_transient() && attempt < attempts && !session.has_committed() => {
+                    drop(session);
                     std::thread::sleep(Duration::from_millis(5 << attempt.min(8)));
                     attempt += 1;
                 }
@@ -157,4 +161,13 @@ impl Engine {
             }
         }
     }
+}
+
+fn run_and_commit<T>(
+    session: &mut Session,
+    work: impl FnOnce(&mut Session) -> Result<T>,
+) -> Result<T> {
+    let out = work(session)?;
+    session.commit()?;
+    Ok(out)
 }

@@ -143,7 +143,17 @@ const READABLE: usize = 600;
 
 /// A driver's message, cut to a readable length.
 fn readable(source: &(dyn std::error::Error + Send + Sync)) -> String {
-    let message = source.to_string();
+    // The driver's own message, then what it wraps ("db error: ERROR: ...").
+    let mut message = source.to_string();
+    let mut cause = source.source();
+    while let Some(inner) = cause {
+        let text = inner.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = inner.source();
+    }
     match message.char_indices().nth(READABLE) {
         Some((cut, _)) => format!(
             "{}... ({} more characters)",

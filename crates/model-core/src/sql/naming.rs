@@ -30,6 +30,15 @@ pub(crate) fn fit(name: &str) -> String {
     format!("{}_{:08x}", &name[..cut], fnv1a(name.as_bytes()))
 }
 
+/// The part of a name PostgreSQL keeps: its first 63 bytes (whole characters).
+pub(crate) fn kept(name: &str) -> &str {
+    let mut cut = name.len().min(MAX_NAME);
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &name[..cut]
+}
+
 /// FNV-1a, 32 bits: a hash that stays the same across builds and platforms, so that a name
 /// never changes under a table.
 fn fnv1a(bytes: &[u8]) -> u32 {

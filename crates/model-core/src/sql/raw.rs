@@ -82,6 +82,33 @@ impl<T> Raw<T> {
         &self.params
     }
 
+    /// Whether the SQL controls the transaction (BEGIN, COMMIT, ROLLBACK, SAVEPOINT...), which
+    /// belongs to the session: run by hand, it would leave the session believing in a
+    /// transaction that ended.
+    pub(crate) fn is_transaction_control(&self) -> bool {
+        let mut rest = self.sql.trim_start();
+        // Past leading comments.
+        loop {
+            if let Some(after) = rest.strip_prefix("--") {
+                rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
+            } else if let Some(after) = rest.strip_prefix("/*") {
+                rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
+            } else {
+                break;
+            }
+        }
+        let word: String = rest
+            .chars()
+            .take_while(char::is_ascii_alphabetic)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let next = rest[word.len()..].trim_start().to_ascii_uppercase();
+        matches!(
+            word.as_str(),
+            "BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "ABORT" | "SAVEPOINT" | "RELEASE"
+        ) || (word == "START" && next.starts_with("TRANSACTION"))
+    }
+
     /// Whether the SQL is a plain SELECT, which cannot write.
     pub(crate) fn is_select(&self) -> bool {
         self.sql

@@ -43,7 +43,11 @@ impl Session {
             self.guarded(|conn| flush::run(conn, &pending))
         };
         let results = match results {
-            Ok(results) => results,
+            Ok(results) => {
+                // Sent without a transaction, the statement committed itself.
+                self.committed |= alone;
+                results
+            }
             Err(e) => {
                 self.pending = pending;
                 return Err(e);

@@ -104,6 +104,8 @@ pub struct Session {
     identity: IdentityMap,
     /// Why the open transaction can no longer commit, once the database aborted it.
     failed: Option<String>,
+    /// Whether anything this session wrote has been committed.
+    committed: bool,
 }
 
 impl Session {
@@ -120,6 +122,7 @@ impl Session {
             slots: Vec::new(),
             identity: IdentityMap::default(),
             failed: None,
+            committed: false,
         }
     }
 

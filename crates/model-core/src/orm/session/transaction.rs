@@ -72,10 +72,16 @@ impl Session {
                 });
             }
             self.in_transaction = false;
+            self.committed |= self.wrote;
             self.wrote = false;
         }
         self.identity.commit();
         Ok(())
+    }
+
+    /// Whether anything this session wrote has been committed.
+    pub(crate) fn has_committed(&self) -> bool {
+        self.committed
     }
 
     /// Discards staged writes and rolls the transaction back; the session forgets what it
@@ -111,14 +117,20 @@ impl Session {
     pub(super) fn guarded<T>(&mut self, run: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         self.begin()?;
         let savepoint = self.wrote;
-        if savepoint {
-            self.conn.execute_batch("SAVEPOINT tablemodel_guard")?;
+        if savepoint && let Err(e) = self.conn.execute_batch("SAVEPOINT tablemodel_guard") {
+            // The transaction is not what the session believes (ended behind its back?).
+            self.failed = Some(e.to_string());
+            return Err(e);
         }
         match run(&mut self.conn) {
             Ok(v) => {
-                if savepoint {
-                    self.conn
-                        .execute_batch("RELEASE SAVEPOINT tablemodel_guard")?;
+                if savepoint
+                    && let Err(e) = self
+                        .conn
+                        .execute_batch("RELEASE SAVEPOINT tablemodel_guard")
+                {
+                    self.failed = Some(e.to_string());
+                    return Err(e);
                 }
                 self.wrote = true;
                 Ok(v)
