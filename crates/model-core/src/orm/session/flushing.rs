@@ -89,9 +89,11 @@ impl Session {
                             self.identity
                                 .remember_update(table, row, columns.into_iter());
                         }
-                        // An insert (or an update that found its row gone and inserted it)
-                        // knows the whole row it stored.
-                        (Some(row), _) => self.identity.remember_written(table, row, true),
+                        // An insert knows the whole row it stored.
+                        (Some(row), None) => self.identity.remember_written(table, row, true),
+                        // So does an update that found its row gone and inserted it; undone,
+                        // the row is as it was before (gone or not: the entry knows).
+                        (Some(row), Some(_)) => self.identity.remember_written(table, row, false),
                         (None, None) => {
                             let row = (0..table.columns.len())
                                 .map(|i| model.column_value(i))

@@ -75,10 +75,15 @@ impl Session {
         let Some(key) = model.key_values() else {
             return self.stage_insert(model);
         };
-        if let Some(at) = self.staged_write(table, &key) {
+        let write = self.staged_write(table, &key);
+        let delete = self.staged_delete(table, &key);
+        // The row's last staged operation decides: a write is taken over, a delete undone.
+        if let Some(at) = write
+            && delete.is_none_or(|d| d < at)
+        {
             return self.restage(at, model);
         }
-        if let Some(at) = self.staged_delete(table, &key) {
+        if let Some(at) = delete {
             if self.same_unique_values(at, &model) {
                 return self.row_switch(at, model);
             }
@@ -101,10 +106,17 @@ impl Session {
             None => return self.stage_insert(model),
         };
         let slot = self.slots.len();
-        if changed.is_empty() {
+        if changed.is_empty() && !insert_if_missing {
             self.slots.push(Some(Box::new(model)));
             return Handle::new(self, slot);
         }
+        // A row that may have gone is written even unchanged: setting its key to itself finds
+        // whether it is there, and it is inserted if not.
+        let changed = if changed.is_empty() {
+            table.primary_key.to_vec()
+        } else {
+            changed
+        };
         self.slots.push(None);
         self.pending.push(Pending::Update {
             slot,
