@@ -899,7 +899,9 @@ fn hand_written_transaction_control_is_refused(db: &TestDb) -> Result<()> {
         "RELEASE SAVEPOINT x",
         "start transaction",
         "/* sneaky */ ROLLBACK",
+        "/* a /* nested */ comment */ COMMIT",
         "-- sneaky\nCOMMIT",
+        "-- sneaky\rCOMMIT",
     ] {
         let result = s.exec(raw_execute(sql));
         assert!(
@@ -912,7 +914,32 @@ fn hand_written_transaction_control_is_refused(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// SQLite ends a transaction by itself on `INSERT OR ROLLBACK` with a conflict: the session
+/// answers `PendingRollback`, then `rollback()` recovers it (there is nothing left to roll back).
+fn transaction_ended_by_the_database_is_recovered_by_rollback(db: &TestDb) -> Result<()> {
+    if db.backend != Backend::Sqlite {
+        return Ok(());
+    }
+    let id = seed_hero(db, "first", 1)?;
+    let mut s = db.engine.session()?;
+    s.add(hero("lost", 2))?;
+    s.flush()?;
+    let result = s.exec(
+        raw_execute("INSERT OR ROLLBACK INTO si_heroes (id, name, age) VALUES (?, 'x', 0)")
+            .bind(id),
+    );
+    assert!(result.is_err(), "{result:?}");
+    let err = s.commit().expect_err("the transaction is gone");
+    assert!(matches!(err, Error::PendingRollback(_)), "{err:?}");
+    s.rollback()?;
+    s.add(hero("after", 3))?;
+    s.commit()?;
+    assert_eq!(hero_names(db)?, ["first", "after"]);
+    Ok(())
+}
+
 backend_tests!(
+    transaction_ended_by_the_database_is_recovered_by_rollback,
     retry_does_not_rerun_work_that_committed,
     hand_written_transaction_control_is_refused,
     commit_after_failed_read_is_an_error,

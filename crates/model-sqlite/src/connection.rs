@@ -112,6 +112,10 @@ impl Connection for SqliteConnection {
         self.0.execute_batch(sql).map_err(classify)
     }
 
+    fn in_transaction(&self) -> Option<bool> {
+        Some(!self.0.is_autocommit())
+    }
+
     fn last_insert_id(&mut self) -> Option<i64> {
         Some(self.0.last_insert_rowid())
     }

@@ -29,6 +29,12 @@ pub trait Connection: Send {
     /// Runs one or more statements without parameters (DDL, savepoints).
     fn execute_batch(&mut self, sql: &str) -> Result<()>;
 
+    /// Whether a transaction is open, when the backend can tell without a round trip (SQLite
+    /// can: a statement may roll the transaction back by itself); `None` when it cannot.
+    fn in_transaction(&self) -> Option<bool> {
+        None
+    }
+
     /// The key of the row the last INSERT stored, for a backend whose dialect allocates keys
     /// with [`KeyAllocation::LastInsertId`](crate::KeyAllocation::LastInsertId).
     fn last_insert_id(&mut self) -> Option<i64> {

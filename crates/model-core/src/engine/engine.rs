@@ -254,6 +254,10 @@ impl Conn {
         })
     }
 
+    pub(crate) fn in_transaction(&self) -> Option<bool> {
+        self.raw.in_transaction()
+    }
+
     pub(crate) fn last_insert_id(&mut self) -> Option<i64> {
         self.raw.last_insert_id()
     }

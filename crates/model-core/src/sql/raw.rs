@@ -87,12 +87,36 @@ impl<T> Raw<T> {
     /// transaction that ended.
     pub(crate) fn is_transaction_control(&self) -> bool {
         let mut rest = self.sql.trim_start();
-        // Past leading comments.
+        // Past leading comments: `--` to the end of the line, `/* */` nested (PostgreSQL).
         loop {
             if let Some(after) = rest.strip_prefix("--") {
-                rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
-            } else if let Some(after) = rest.strip_prefix("/*") {
-                rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
+                rest = after
+                    .split_once(['\n', '\r'])
+                    .map_or("", |(_, r)| r)
+                    .trim_start();
+            } else if rest.starts_with("/*") {
+                let mut depth = 0;
+                let mut end = rest.len();
+                let bytes = rest.as_bytes();
+                let mut i = 0;
+                while i + 1 < bytes.len() {
+                    match &bytes[i..i + 2] {
+                        b"/*" => {
+                            depth += 1;
+                            i += 2;
+                        }
+                        b"*/" => {
+                            depth -= 1;
+                            i += 2;
+                            if depth == 0 {
+                                end = i;
+                                break;
+                            }
+                        }
+                        _ => i += 1,
+                    }
+                }
+                rest = rest[end..].trim_start();
             } else {
                 break;
             }
@@ -107,6 +131,7 @@ impl<T> Raw<T> {
             word.as_str(),
             "BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "ABORT" | "SAVEPOINT" | "RELEASE"
         ) || (word == "START" && next.starts_with("TRANSACTION"))
+            || (word == "PREPARE" && next.starts_with("TRANSACTION"))
     }
 
     /// Whether the SQL is a plain SELECT, which cannot write.

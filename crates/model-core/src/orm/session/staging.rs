@@ -11,7 +11,8 @@ use crate::sql::value::Value;
 
 impl Session {
     /// Validates a model and stages its write: an INSERT for a new row, an UPDATE of the
-    /// changed columns for a row this session loaded (nothing at all if none changed), an
+    /// changed columns for a row this session loaded (nothing if none changed, unless a bulk or
+    /// hand-written DELETE may have removed the row: then it is written, and inserted if gone), an
     /// UPDATE of every column for a model whose generated key is set but that this session has
     /// not loaded. Fails with [`Error::Validation`] listing every failing field and rule.
     ///
@@ -106,6 +107,8 @@ impl Session {
             None => return self.stage_insert(model),
         };
         let slot = self.slots.len();
+        // (A versioned row is not: its UPDATE would bump the version for nothing.)
+        let insert_if_missing = insert_if_missing && table.version.is_none();
         if changed.is_empty() && !insert_if_missing {
             self.slots.push(Some(Box::new(model)));
             return Handle::new(self, slot);

@@ -39,11 +39,15 @@ impl Session {
                 | Error::NoResult
                 | Error::MultipleResults
         );
-        if from_database
-            && self.conn.last_sent()
-            && self.in_transaction
-            && self.failed.is_none()
-            && self.dialect().error_aborts_transaction()
+        // The database ended the transaction by itself (SQLite does for some errors and for
+        // `OR ROLLBACK`): what it held is gone, and only a rollback may follow.
+        let ended = self.in_transaction && self.conn.in_transaction() == Some(false);
+        if ended
+            || from_database
+                && self.conn.last_sent()
+                && self.in_transaction
+                && self.failed.is_none()
+                && self.dialect().error_aborts_transaction()
         {
             self.failed = Some(error.to_string());
         }
@@ -102,8 +106,13 @@ impl Session {
         self.identity.roll_back_to(0);
         if self.in_transaction {
             // The flags clear once the database has rolled back, not before: a session whose
-            // ROLLBACK failed still rolls back when dropped.
-            self.conn.rollback()?;
+            // ROLLBACK failed still rolls back when dropped. A transaction the database ended
+            // by itself has nothing left to roll back.
+            if let Err(e) = self.conn.rollback()
+                && self.conn.in_transaction() != Some(false)
+            {
+                return Err(e);
+            }
             self.in_transaction = false;
             self.wrote = false;
         }
@@ -141,9 +150,14 @@ impl Session {
                         "ROLLBACK TO SAVEPOINT tablemodel_guard; RELEASE SAVEPOINT tablemodel_guard",
                     )
                 } else {
-                    self.conn.rollback().map(|()| {
+                    let undone = self.conn.rollback();
+                    // Rolled back, or ended already by the database itself: nothing is left.
+                    if undone.is_ok() || self.conn.in_transaction() == Some(false) {
                         self.in_transaction = false;
-                    })
+                        Ok(())
+                    } else {
+                        undone
+                    }
                 };
                 // Undo that failed leaves the transaction in doubt: only a rollback may follow.
                 // The original error is the one to report.
