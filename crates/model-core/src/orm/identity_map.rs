@@ -264,12 +264,18 @@ impl IdentityMap {
     }
 
     pub(crate) fn expire_all(&mut self) {
+        self.expire_every_entry(false);
+    }
+
+    /// Expires every entry; with `deleted`, each may be gone too.
+    fn expire_every_entry(&mut self, deleted: bool) {
         for loaded in self
             .tables
             .values_mut()
             .flat_map(|rows| rows.rows.values_mut())
         {
             loaded.fresh = false;
+            loaded.maybe_gone |= deleted;
         }
     }
 
@@ -287,14 +293,7 @@ impl IdentityMap {
     /// After hand-written SQL, which may have changed or deleted any row: every entry expires
     /// and may be gone.
     pub(crate) fn expire_everything_maybe_deleted(&mut self) {
-        for loaded in self
-            .tables
-            .values_mut()
-            .flat_map(|rows| rows.rows.values_mut())
-        {
-            loaded.fresh = false;
-            loaded.maybe_gone = true;
-        }
+        self.expire_every_entry(true);
     }
 
     /// Whether any row is remembered as gone.
