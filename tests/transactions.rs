@@ -318,7 +318,7 @@ fn failed_flush_changes_nothing(db: &TestDb) -> Result<()> {
         let h0 = s.add(Owner::new(10, if k == 0 { "o3" } else { "o10" }, "new"))?;
         o2.note = "changed".into();
         if k == 1 {
-            o2.code = "o4".into();
+            o2.code = "o1".into();
         }
         s.add(o2)?;
         let h2 = s.add(Owner::new(11, if k == 2 { "o1" } else { "o11" }, "new"))?;
@@ -376,7 +376,7 @@ fn failed_flush_changes_nothing(db: &TestDb) -> Result<()> {
         // Remove the conflict; the same staged writes then go through.
         let fix = match k {
             0 => raw_execute("UPDATE tx_owners SET code = 'o3x' WHERE id = 3"),
-            1 => raw_execute("UPDATE tx_owners SET code = 'o4x' WHERE id = 4"),
+            1 => raw_execute("UPDATE tx_owners SET code = 'o1x' WHERE id = 1"),
             2 => raw_execute("UPDATE tx_owners SET code = 'o1x' WHERE id = 1"),
             3 => raw_execute("INSERT INTO tx_owners (id, code, note) VALUES (99, 'o99', 'fix')"),
             4 => raw_execute("UPDATE tx_items SET code = 'i3x' WHERE code = 'i3'"),
@@ -393,7 +393,7 @@ fn failed_flush_changes_nothing(db: &TestDb) -> Result<()> {
 
         let (owners, items, tags) = snapshot(&mut db.engine.session()?)?;
         let owner = |id: i64| owners.iter().find(|o| o.0 == id).cloned();
-        let o2_code = if k == 1 { "o4" } else { "o2" };
+        let o2_code = if k == 1 { "o1" } else { "o2" };
         assert_eq!(
             owner(2),
             Some((2, o2_code.into(), "changed".into())),

@@ -2,7 +2,8 @@
 //!
 //! Inserts and updates run table by table with referenced tables first; inserts of one table
 //! become multi-row `INSERT ... RETURNING` statements; deletes run afterwards, dependent tables
-//! first, batched by key. Within one table, writes keep the order they were staged in.
+//! first, batched by key. Within one table, writes keep the order they were staged in, but where
+//! one frees a unique value another takes (see `row_order`).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -31,6 +32,12 @@ pub(crate) enum Pending {
         model: Box<dyn Staged>,
         key: Vec<Value>,
         changed: Vec<usize>,
+        /// The values the row held, as the session read them, in the changed columns that
+        /// belong to a unique constraint: what the update frees for other rows to take.
+        before: Vec<(usize, Value)>,
+        /// The session has not read the row, so which unique values the update frees is not
+        /// known: it runs before its table's other writes where nothing orders it.
+        unread: bool,
         /// The row may have gone (a bulk or hand-written DELETE ran since it was read): when
         /// the UPDATE finds no row, the model is inserted instead.
         insert_if_missing: bool,
@@ -42,6 +49,9 @@ pub(crate) enum Pending {
         version: Option<Value>,
         /// Every column of the row as the program knew it: what orders deletes among rows.
         values: Vec<Value>,
+        /// Where the session's entry of the row holds other unique values than the copy
+        /// deleted (a copy older than the row), those values: the delete frees them too.
+        stored: Vec<(usize, Value)>,
     },
 }
 

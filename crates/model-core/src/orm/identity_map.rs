@@ -26,6 +26,8 @@ pub(crate) struct Loaded {
     pub(crate) attached: bool,
     /// True once a bulk or hand-written DELETE may have removed the row.
     pub(crate) maybe_gone: bool,
+    /// True while the open transaction's journal may hold records of this entry.
+    journaled: bool,
 }
 
 /// A primary key, stored without a heap allocation when it has one column (the usual case)
@@ -78,8 +80,14 @@ pub(crate) struct Rows {
 
 impl Rows {
     /// Remembers a model as read. A row held already is updated in place, column by column,
-    /// so reading the same rows again allocates nothing for what did not change.
-    pub(crate) fn remember_model<M: crate::sql::model::Model>(&mut self, model: &M) {
+    /// so reading the same rows again allocates nothing for what did not change. A column
+    /// read anew that the transaction's writes of the row did not change is also what a
+    /// rollback of those writes must leave: their journal records learn it.
+    fn remember_model<M: crate::sql::model::Model>(
+        &mut self,
+        model: &M,
+        journal: &mut [JournalEntry],
+    ) {
         let table = self.table;
         let key = match table.primary_key {
             [i] => Key::One([model.column_value(*i)]),
@@ -89,7 +97,11 @@ impl Rows {
             Some(loaded) => {
                 for (i, old) in loaded.values.iter_mut().enumerate() {
                     if !model.column_eq(i, old) {
-                        *old = model.column_value(i);
+                        let new = model.column_value(i);
+                        if loaded.journaled {
+                            learn_read(journal, table, &key, i, old, &new);
+                        }
+                        *old = new;
                     }
                 }
                 loaded.fresh = true;
@@ -107,9 +119,32 @@ impl Rows {
                         fresh: true,
                         attached: true,
                         maybe_gone: false,
+                        journaled: false,
                     },
                 );
             }
+        }
+    }
+}
+
+/// A read found column `i` of a journaled row changed from `old` to `new`: each record of the
+/// row whose state before its write held `old` there (its write left the column alone) now
+/// holds `new`, so that undoing the write keeps what was read since.
+fn learn_read(
+    journal: &mut [JournalEntry],
+    table: &Table,
+    key: &Key,
+    i: usize,
+    old: &Value,
+    new: &Value,
+) {
+    for entry in journal.iter_mut().rev() {
+        if entry.table.name == table.name
+            && entry.key == *key
+            && let Some(before) = &mut entry.before
+            && before.values[i] == *old
+        {
+            before.values[i] = new.clone();
         }
     }
 }
@@ -134,11 +169,33 @@ pub(crate) struct IdentityMap {
     gone: HashSet<(&'static str, Key), foldhash::fast::RandomState>,
     /// What the open transaction's writes changed, oldest first.
     journal: Vec<JournalEntry>,
+    /// The open transaction ran statements that wrote rows the journal does not know (bulk
+    /// and hand-written writes, actions of foreign keys): a read may see their work, which a
+    /// rollback undoes, so reads no longer teach the journal.
+    unjournaled_writes: bool,
 }
 
 impl IdentityMap {
     pub(crate) fn get(&self, table: &'static Table, key: &[Value]) -> Option<&Loaded> {
         self.tables.get(table.name)?.rows.get(key)
+    }
+
+    /// Remembers models as read (see [`Rows::remember_model`]); the table's rows are looked
+    /// up once, not once per row.
+    pub(crate) fn remember_read<M: crate::sql::model::Model>(&mut self, models: &[M]) {
+        let table = M::TABLE;
+        let rows = self.tables.entry(table.name).or_insert_with(|| Rows {
+            table,
+            rows: HashMap::default(),
+        });
+        rows.rows.reserve(models.len());
+        let journal: &mut [JournalEntry] = match self.unjournaled_writes {
+            true => &mut [],
+            false => &mut self.journal,
+        };
+        for m in models {
+            rows.remember_model(m, journal);
+        }
     }
 
     /// The rows of a table, with room for `more`.
@@ -162,6 +219,7 @@ impl IdentityMap {
                 fresh: l.fresh,
                 attached: l.attached,
                 maybe_gone: l.maybe_gone,
+                journaled: true,
             });
         let was_gone = self.gone.remove(&(table.name, key.clone()));
         self.journal.push(JournalEntry {
@@ -190,6 +248,7 @@ impl IdentityMap {
                 fresh: true,
                 attached: true,
                 maybe_gone: false,
+                journaled: true,
             },
         );
     }
@@ -212,6 +271,7 @@ impl IdentityMap {
                 }
                 loaded.attached = true;
                 loaded.maybe_gone = false;
+                loaded.journaled = true;
             }
             None => {
                 rows.rows.insert(
@@ -221,9 +281,27 @@ impl IdentityMap {
                         fresh: true,
                         attached: true,
                         maybe_gone: false,
+                        journaled: true,
                     },
                 );
             }
+        }
+    }
+
+    /// Moves a row's entry to the key an UPDATE of its key columns gave it; no row has the old
+    /// key any more.
+    pub(crate) fn rekey(&mut self, table: &'static Table, old: Vec<Value>, new: Vec<Value>) {
+        let (old, new) = (Key::from(old), Key::from(new));
+        self.journal(table, old.clone(), false);
+        let entry = self
+            .tables
+            .get_mut(table.name)
+            .and_then(|rows| rows.rows.remove(&old));
+        self.gone.insert((table.name, old));
+        self.journal(table, new.clone(), false);
+        if let Some(mut entry) = entry {
+            entry.journaled = true;
+            self.rows_mut(table, 1).rows.insert(new, entry);
         }
     }
 
@@ -282,6 +360,7 @@ impl IdentityMap {
     /// Expires the rows of a table that a bulk statement may have changed; after a DELETE,
     /// they may be gone too.
     pub(crate) fn expire_table(&mut self, table: &str, deleted: bool) {
+        self.unjournaled_writes = true;
         if let Some(rows) = self.tables.get_mut(table) {
             for loaded in rows.rows.values_mut() {
                 loaded.fresh = false;
@@ -293,6 +372,7 @@ impl IdentityMap {
     /// After hand-written SQL, which may have changed or deleted any row: every entry expires
     /// and may be gone.
     pub(crate) fn expire_everything_maybe_deleted(&mut self) {
+        self.unjournaled_writes = true;
         self.expire_every_entry(true);
     }
 
@@ -319,7 +399,15 @@ impl IdentityMap {
     /// The transaction committed: its writes stand.
     pub(crate) fn commit(&mut self) {
         self.journal.clear();
-        self.expire_all();
+        self.unjournaled_writes = false;
+        for loaded in self
+            .tables
+            .values_mut()
+            .flat_map(|rows| rows.rows.values_mut())
+        {
+            loaded.fresh = false;
+            loaded.journaled = false;
+        }
     }
 
     /// The transaction (or the savepoint whose mark this is) rolled back: every entry a write
@@ -346,6 +434,9 @@ impl IdentityMap {
             } else {
                 self.gone.remove(&gone);
             }
+        }
+        if mark == 0 {
+            self.unjournaled_writes = false;
         }
         self.expire_all();
     }

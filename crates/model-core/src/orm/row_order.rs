@@ -4,9 +4,12 @@
 //! The flush writes tables in foreign-key order and deletes afterwards. Two kinds of rows need
 //! more than that:
 //!
-//! - A delete staged before a write of its own table (a tag deleted, then a new tag of the
-//!   same name added) runs in its staging place among that table's writes, or the write finds
-//!   the value still held; the deletes of rows that reference it run just before it.
+//! - Writes of one table that free and take the same unique value (a tag renamed away from
+//!   "rust" and a new tag "rust"; a tag deleted and a new one of its name) run in the order the
+//!   values allow, whatever order they were staged in: a statement taking a value runs after
+//!   the one freeing it. Such a delete runs among its table's writes, and the deletes of rows
+//!   that reference it run just before it. Statements of one row keep their staging order; a
+//!   cycle (two rows swapping values) keeps staging order and fails on the constraint.
 //! - Rows of a table that references itself (a tree) are deleted children first.
 
 use std::collections::{HashMap, HashSet};
@@ -52,12 +55,14 @@ pub(crate) fn plan(
         .filter(|&d| {
             last_write
                 .get(pending[d].table().name)
-                .is_some_and(|&w| w > d)
+                .is_some_and(|&w| w > d || taken_by_a_write(pending, writes, d))
         })
         .collect();
     if in_place.is_empty() {
+        let mut writes = writes.to_vec();
+        by_unique_values(pending, &mut writes);
         return Plan {
-            writes: writes.to_vec(),
+            writes,
             before: HashMap::new(),
             deletes: deletes.to_vec(),
         };
@@ -82,6 +87,7 @@ pub(crate) fn plan(
     }
     let mut ordered: Vec<usize> = writes.iter().chain(&in_place).copied().collect();
     ordered.sort_by_key(|&i| (rank(pending[i].table()), i));
+    by_unique_values(pending, &mut ordered);
     Plan {
         writes: ordered,
         before,
@@ -91,6 +97,187 @@ pub(crate) fn plan(
             .filter(|d| !taken.contains(d))
             .collect(),
     }
+}
+
+/// A unique value: the position of a column set in [`Table::unique_sets`] and the values of
+/// its columns.
+type Unique = (usize, Vec<Value>);
+
+/// The unique values a staged statement takes (`take`) or frees: an insert takes its row's; an
+/// update takes the new values of the sets it changes (all, when it may insert its row) and
+/// frees their old ones; a delete frees its row's, as the copy deleted and as the session's
+/// entry of the row hold them. Sets holding a NULL take and free nothing (NULLs never conflict).
+fn uniques(pending: &[Pending], op: usize, sets: &[Vec<usize>], take: bool) -> Vec<Unique> {
+    let tuple = |set: &[usize], value: &dyn Fn(usize) -> Value| -> Option<Vec<Value>> {
+        let values: Vec<Value> = set.iter().map(|&c| value(c)).collect();
+        (!values.iter().any(Value::is_null)).then_some(values)
+    };
+    let each = |value: &dyn Fn(usize) -> Value, touched: &dyn Fn(&[usize]) -> bool| {
+        (sets.iter().enumerate())
+            .filter(|(_, set)| touched(set))
+            .filter_map(|(n, set)| tuple(set, value).map(|t| (n, t)))
+            .collect()
+    };
+    match &pending[op] {
+        Pending::Insert { model, .. } if take => each(&|c| model.column_value(c), &|_| true),
+        // An update that may find its row gone inserts it: it takes every value then.
+        Pending::Update {
+            model,
+            changed,
+            insert_if_missing,
+            ..
+        } if take => each(&|c| model.column_value(c), &|set| {
+            *insert_if_missing || set.iter().any(|c| changed.contains(c))
+        }),
+        Pending::Update { model, before, .. } if !take && !before.is_empty() => {
+            let old = |c: usize| {
+                (before.iter().find(|(b, _)| *b == c))
+                    .map_or_else(|| model.column_value(c), |(_, v)| v.clone())
+            };
+            each(&old, &|set| {
+                set.iter().any(|c| before.iter().any(|(b, _)| b == c))
+            })
+        }
+        Pending::Delete { values, stored, .. } if !take => {
+            let mut freed: Vec<Unique> = each(&|c| values[c].clone(), &|_| true);
+            if !stored.is_empty() {
+                let held = |c: usize| {
+                    (stored.iter().find(|(s, _)| *s == c))
+                        .map_or_else(|| values[c].clone(), |(_, v)| v.clone())
+                };
+                freed.extend(each(&held, &|set| {
+                    set.iter().any(|c| stored.iter().any(|(s, _)| s == c))
+                }));
+            }
+            freed
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a write of the delete's table takes a unique value the delete frees.
+fn taken_by_a_write(pending: &[Pending], writes: &[usize], delete: usize) -> bool {
+    let table = pending[delete].table();
+    let sets = table.unique_sets();
+    let freed = uniques(pending, delete, &sets, false);
+    (writes.iter().copied())
+        .filter(|&w| pending[w].table().name == table.name)
+        .any(|w| {
+            let taken = uniques(pending, w, &sets, true);
+            taken.iter().any(|u| freed.contains(u))
+        })
+}
+
+/// Reorders the statements of each table (consecutive in `ops`) so that a statement taking a
+/// unique value runs after the one that frees it, a row's statements and a new row's parent
+/// staged in the same table staying in staging order; otherwise staging order. Tables where
+/// nothing frees a value keep their order untouched (the usual flush: nothing to compute).
+fn by_unique_values(pending: &[Pending], ops: &mut [usize]) {
+    let frees = |i: usize| match &pending[i] {
+        Pending::Delete { .. } => true,
+        Pending::Update { before, unread, .. } => !before.is_empty() || *unread,
+        Pending::Insert { .. } => false,
+    };
+    let mut at = 0;
+    while at < ops.len() {
+        let table = pending[ops[at]].table();
+        let end = at
+            + ops[at..]
+                .iter()
+                .take_while(|&&i| pending[i].table().name == table.name)
+                .count();
+        let segment = &mut ops[at..end];
+        if segment.len() > 1 && segment.iter().any(|&i| frees(i)) {
+            sort_segment(pending, table, segment);
+        }
+        at = end;
+    }
+}
+
+/// The dependency sort of one table's statements (Kahn's algorithm, earliest staged first,
+/// updates of rows not read before the rest).
+fn sort_segment(pending: &[Pending], table: &Table, segment: &mut [usize]) {
+    let sets = table.unique_sets();
+    let n = segment.len();
+    // The row each statement writes, where known (a new row's generated key is not).
+    let rows: Vec<Option<Vec<Value>>> = (segment.iter())
+        .map(|&op| match &pending[op] {
+            Pending::Update { key, .. } | Pending::Delete { key, .. } => Some(key.clone()),
+            Pending::Insert { model, .. } => {
+                let key: Vec<Value> = (table.primary_key.iter())
+                    .map(|&c| model.column_value(c))
+                    .collect();
+                (!key.iter().any(Value::is_null)).then_some(key)
+            }
+        })
+        .collect();
+    let same_row = |a: usize, b: usize| a == b || (rows[a].is_some() && rows[a] == rows[b]);
+    let mut taken_by: HashMap<Unique, Vec<usize>> = HashMap::new();
+    for (pos, &op) in segment.iter().enumerate() {
+        for u in uniques(pending, op, &sets, true) {
+            taken_by.entry(u).or_default().push(pos);
+        }
+    }
+    let mut after: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (pos, &op) in segment.iter().enumerate() {
+        for u in uniques(pending, op, &sets, false) {
+            for &taker in taken_by.get(&u).into_iter().flatten() {
+                if !same_row(taker, pos) {
+                    after[pos].push(taker);
+                }
+            }
+        }
+    }
+    // A row's statements, and a new row after its parent staged in this table, in order.
+    let mut last_of_row: HashMap<&[Value], usize> = HashMap::new();
+    for (pos, &op) in segment.iter().enumerate() {
+        if let Some(k) = &rows[pos]
+            && let Some(prev) = last_of_row.insert(k, pos)
+        {
+            after[prev].push(pos);
+        }
+        if let Pending::Insert { links, .. } = &pending[op] {
+            for link in links {
+                if let Some(parent) = segment.iter().position(|&p| p == link.op) {
+                    after[parent].push(pos);
+                }
+            }
+        }
+    }
+    let mut waiting = vec![0usize; n];
+    for next in after.iter().flatten() {
+        waiting[*next] += 1;
+    }
+    // Updates of rows the session has not read go first among the statements ready.
+    let unread =
+        |pos: usize| matches!(&pending[segment[pos]], Pending::Update { unread: true, .. });
+    let mut ready: std::collections::BTreeSet<(bool, usize)> = (0..n)
+        .filter(|&p| waiting[p] == 0)
+        .map(|p| (!unread(p), p))
+        .collect();
+    let mut order = Vec::with_capacity(n);
+    let mut placed = vec![false; n];
+    while order.len() < n {
+        // A cycle: the earliest statement not placed goes next, as staged.
+        let pos = match ready.pop_first() {
+            Some((_, pos)) => pos,
+            None => (0..n)
+                .find(|&p| !placed[p])
+                .expect("a statement not placed"),
+        };
+        if placed[pos] {
+            continue;
+        }
+        placed[pos] = true;
+        order.push(segment[pos]);
+        for &next in &after[pos] {
+            waiting[next] = waiting[next].saturating_sub(1);
+            if waiting[next] == 0 && !placed[next] {
+                ready.insert((!unread(next), next));
+            }
+        }
+    }
+    segment.copy_from_slice(&order);
 }
 
 /// Whether the row deleted at `child` references the row deleted at `parent` through one of

@@ -73,6 +73,34 @@ impl Table {
         }
     }
 
+    /// The column sets no two rows may share values of: the primary key, each `unique`
+    /// column, each unique index (column positions, in that order).
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # #[model(unique(first, last))]
+    /// # struct Person { #[model(primary_key)] id: Option<i64>, #[model(unique)] email: String,
+    /// #   first: String, last: String }
+    /// assert_eq!(Person::TABLE.unique_sets(), [vec![0], vec![1], vec![2, 3]]);
+    /// ```
+    pub fn unique_sets(&self) -> Vec<Vec<usize>> {
+        let mut sets = vec![self.primary_key.to_vec()];
+        sets.extend(
+            self.columns
+                .iter()
+                .filter(|c| c.unique)
+                .map(|c| vec![c.index]),
+        );
+        sets.extend(self.indexes.iter().filter(|ix| ix.unique).map(|ix| {
+            ix.columns
+                .iter()
+                .filter_map(|name| self.column(name).map(|c| c.index))
+                .collect()
+        }));
+        sets
+    }
+
     /// The tables this one references through foreign keys (itself excluded).
     ///
     /// ```

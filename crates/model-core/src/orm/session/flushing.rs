@@ -65,6 +65,24 @@ impl Session {
                 ),
                 _ => None,
             };
+            // The key the row had before an update that changed it (`change_key`).
+            let old_key = match &op {
+                Pending::Update {
+                    key,
+                    model,
+                    changed,
+                    ..
+                } if changed
+                    .iter()
+                    .any(|i| model.table().primary_key.contains(i))
+                    && !(model.table().primary_key.iter())
+                        .map(|&i| model.column_value(i))
+                        .eq(key.iter().cloned()) =>
+                {
+                    Some(key.clone())
+                }
+                _ => None,
+            };
             match op {
                 Pending::Insert {
                     slot, mut model, ..
@@ -83,9 +101,13 @@ impl Session {
                     match (row, updated) {
                         // An update wrote only some columns: the rest stay as read.
                         (None, Some(columns)) => {
-                            let row = (0..table.columns.len())
+                            let row: Vec<_> = (0..table.columns.len())
                                 .map(|i| model.column_value(i))
                                 .collect();
+                            if let Some(old) = old_key {
+                                let new = table.primary_key.iter().map(|&i| row[i].clone());
+                                self.identity.rekey(table, old, new.collect());
+                            }
                             self.identity
                                 .remember_update(table, row, columns.into_iter());
                         }

@@ -74,11 +74,7 @@ impl Session {
     /// (autoflush off) is replaced by the staged state: the session's current state, as
     /// SQLAlchemy's identity map gives it.
     pub(crate) fn adopt<M: Model>(&mut self, models: &mut [M]) -> Result<()> {
-        // The table's rows are looked up once, not once per row.
-        let rows = self.identity.rows_mut(M::TABLE, models.len());
-        for m in models.iter() {
-            rows.remember_model(m);
-        }
+        self.identity.remember_read(models);
         if self.identity.remembers_gone() {
             self.identity
                 .found(M::TABLE, models.iter().filter_map(Model::key_values));

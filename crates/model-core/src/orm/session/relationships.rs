@@ -120,6 +120,7 @@ impl Session {
             key,
             version: None,
             values,
+            stored: Vec::new(),
         });
         Ok(())
     }

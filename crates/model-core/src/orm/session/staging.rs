@@ -1,11 +1,12 @@
 //! Staging writes: `add`, `add_all`, `delete`, `merge`.
 
 use crate::orm::flush::{ParentLink, Pending};
+use crate::orm::identity_map::Loaded;
 use crate::orm::session::cascade::{Cascade, ParentRef};
 use crate::orm::session::{Handle, Session};
 use crate::orm::staged::RawRow;
 use crate::sql::error::{Error, Result};
-use crate::sql::model::Model;
+use crate::sql::model::{KeyValues, Model};
 use crate::sql::table::Table;
 use crate::sql::value::Value;
 
@@ -120,15 +121,118 @@ impl Session {
         } else {
             changed
         };
+        let loaded = self.identity.get(table, &key);
+        let unread = loaded.is_none() && changed.iter().any(|&i| in_unique_set(table, i));
+        let before = freed(table, &changed, loaded);
         self.slots.push(None);
         self.pending.push(Pending::Update {
             slot,
             model: Box::new(model),
             key,
             changed,
+            before,
+            unread,
             insert_if_missing,
         });
         Handle::new(self, slot)
+    }
+
+    /// Changes the primary key of a stored row, at once: `UPDATE ... SET <key columns>,
+    /// <changed columns> WHERE <old key>`, inside the session's transaction (staged writes
+    /// are flushed first). Afterwards the session holds the row under its new key, and no row
+    /// has the old one: adding a copy with the old key inserts a new row.
+    ///
+    /// A model's primary key is its identity, so [`add`](Session::add) of a model whose key
+    /// fields were changed stages a *new* row (Rust values carry no identity of their own to
+    /// tell it from one); this is the way to change a key. It mirrors what SQLAlchemy does when
+    /// a persistent object's primary key attribute is assigned. Rows that reference the old
+    /// key follow it when their foreign key says `on_update = cascade`; the session expires
+    /// what it holds of them.
+    ///
+    /// Errors: [`Error::Validation`] for an invalid model; [`Error::NotFound`] when no row has
+    /// the old key; [`Error::UniqueViolation`] when a row has the new one;
+    /// [`Error::ForeignKeyViolation`] when rows reference the old key and their foreign key
+    /// does not cascade; [`Error::StaleData`] for a versioned row changed since it was read.
+    /// A failed change leaves the database and the session as they were.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Entry { #[model(primary_key)] account: i64, #[model(primary_key)] seq: i64, memo: String }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// if let Some(mut entry) = session.get::<Entry>((7, 1))? {
+    ///     entry.seq = 2;
+    ///     // UPDATE "entry" SET "seq" = ? WHERE "entry"."account" = ? AND "entry"."seq" = ?
+    ///     session.change_key((7, 1), entry)?;
+    ///     session.commit()?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn change_key<M: Model>(&mut self, old: impl Into<M::Key>, model: M) -> Result<Handle<M>> {
+        model.validate()?;
+        let table = M::TABLE;
+        let old = old.into().key_values();
+        let Some(new) = model.key_values() else {
+            return Err(Error::Statement(format!(
+                "cannot move a row of {} to a key that is not set",
+                table.name
+            )));
+        };
+        self.flush()?;
+        if old == new {
+            let handle = self.stage(model);
+            self.flush()?;
+            return Ok(handle);
+        }
+        let loaded = self.identity.get(table, &old);
+        let changed = (0..table.columns.len())
+            .filter(|&i| Some(i) != table.version)
+            .filter(|&i| {
+                if table.primary_key.contains(&i) {
+                    let at = table.primary_key.iter().position(|&k| k == i);
+                    at.is_some_and(|at| !model.column_eq(i, &old[at]))
+                } else {
+                    loaded.is_none_or(|l| !model.column_eq(i, &l.values[i]))
+                }
+            })
+            .collect::<Vec<usize>>();
+        let unread = loaded.is_none();
+        let mut before = freed(table, &changed, loaded);
+        before.extend(
+            table
+                .primary_key
+                .iter()
+                .zip(&old)
+                .map(|(&i, v)| (i, v.clone())),
+        );
+        let slot = self.slots.len();
+        self.slots.push(None);
+        self.pending.push(Pending::Update {
+            slot,
+            model: Box::new(model),
+            key: old,
+            changed,
+            before,
+            unread,
+            insert_if_missing: false,
+        });
+        if let Err(e) = self.flush() {
+            // Nothing of it was written: the change is not left staged.
+            self.pending.clear();
+            self.slots.truncate(slot);
+            return Err(e);
+        }
+        for referencing in crate::engine::registry::metadata().tables() {
+            let refers = referencing
+                .columns
+                .iter()
+                .filter_map(|c| c.foreign_key.as_ref())
+                .any(|fk| (fk.table)().name == table.name);
+            if refers {
+                self.identity.expire_table(referencing.name, false);
+            }
+        }
+        Ok(Handle::new(self, slot))
     }
 
     /// Where an INSERT or UPDATE of this row is staged, if one is.
@@ -168,6 +272,7 @@ impl Session {
                 slot,
                 model: old,
                 changed,
+                before,
                 ..
             } => {
                 let differs = |i: usize| {
@@ -177,6 +282,7 @@ impl Session {
                 for i in (0..table.columns.len()).filter(|&i| Some(i) != table.version) {
                     if differs(i) && !changed.contains(&i) {
                         changed.push(i);
+                        before.extend(freed(table, &[i], loaded));
                     }
                 }
                 changed.sort_unstable();
@@ -201,16 +307,8 @@ impl Session {
         let Pending::Delete { values, .. } = &self.pending[at] else {
             return false;
         };
-        let table = M::TABLE;
-        let unique = table.columns.iter().filter(|c| c.unique).map(|c| c.index);
-        let indexed = table
-            .indexes
-            .iter()
-            .filter(|ix| ix.unique)
-            .flat_map(|ix| ix.columns)
-            .filter_map(|name| table.columns.iter().position(|c| c.name == *name));
-        unique
-            .chain(indexed)
+        (0..M::TABLE.columns.len())
+            .filter(|&i| in_unique_set(M::TABLE, i))
             .all(|i| model.column_eq(i, &values[i]))
     }
 
@@ -233,6 +331,9 @@ impl Session {
             model: Box::new(model),
             key,
             changed: every_column_but_the_key(table),
+            // It keeps the deleted row's unique values: it frees none.
+            before: Vec::new(),
+            unread: false,
             insert_if_missing: false,
         };
         Handle::new(self, slot)
@@ -286,13 +387,22 @@ impl Session {
             ))
         })?;
         model.delete_cascade(self)?;
+        let table = M::TABLE;
+        let stored = match self.identity.get(table, &key) {
+            Some(loaded) => (0..table.columns.len())
+                .filter(|&i| in_unique_set(table, i) && !model.column_eq(i, &loaded.values[i]))
+                .map(|i| (i, loaded.values[i].clone()))
+                .collect(),
+            None => Vec::new(),
+        };
         self.pending.push(Pending::Delete {
-            table: M::TABLE,
+            table,
             key,
-            version: M::TABLE.version.map(|v| model.column_value(v)),
-            values: (0..M::TABLE.columns.len())
+            version: table.version.map(|v| model.column_value(v)),
+            values: (0..table.columns.len())
                 .map(|i| model.column_value(i))
                 .collect(),
+            stored,
         });
         Ok(())
     }
@@ -326,5 +436,23 @@ impl Session {
 fn every_column_but_the_key(table: &Table) -> Vec<usize> {
     (0..table.columns.len())
         .filter(|i| !table.primary_key.contains(i) && Some(*i) != table.version)
+        .collect()
+}
+
+/// Whether column `i` belongs to a unique column set other than the primary key.
+fn in_unique_set(table: &Table, i: usize) -> bool {
+    let column = &table.columns[i];
+    column.unique || (table.indexes.iter()).any(|ix| ix.unique && ix.columns.contains(&column.name))
+}
+
+/// What the row held, as `loaded` says, in the `changed` columns of a unique set: the values
+/// an update of those columns frees.
+fn freed(table: &Table, changed: &[usize], loaded: Option<&Loaded>) -> Vec<(usize, Value)> {
+    let Some(loaded) = loaded else {
+        return Vec::new();
+    };
+    (changed.iter().copied())
+        .filter(|&i| in_unique_set(table, i))
+        .map(|i| (i, loaded.values[i].clone()))
         .collect()
 }
