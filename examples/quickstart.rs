@@ -345,7 +345,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
 
     step("A unique violation: caught as Error::UniqueViolation, then rollback");
     match create_user(&mut session, "alice", "another.alice@example.com", None) {
-        Err(Error::UniqueViolation { table, columns }) => {
+        Err(Error::UniqueViolation { table, columns, .. }) => {
             println!("duplicate value in {table} ({})", columns.join(", "));
             session.rollback()?;
             println!("rolled back");

@@ -244,10 +244,8 @@ pub struct FieldError {
 /// use tablemodel::axum::ApiError;
 /// use tablemodel::Error;
 ///
-/// let conflict = ApiError::from(Error::UniqueViolation {
-///     table: "heroes".into(),
-///     columns: vec!["name".into()],
-/// });
+/// let answer = tablemodel::DatabaseError::new("23505", std::io::Error::other("duplicate"));
+/// let conflict = ApiError::from(Error::unique_violation("heroes", vec!["name".into()], answer));
 /// assert_eq!(conflict.status(), StatusCode::CONFLICT);
 /// assert_eq!(conflict.body().columns, ["name"]);
 /// let hidden = ApiError::from(Error::backend(std::io::Error::other("SELECT secret")));

@@ -93,6 +93,7 @@ fn expect_unique(err: &Error, table: &str, columns: &[&str]) {
         Error::UniqueViolation {
             table: t,
             columns: c,
+            ..
         } if t == table && c == columns => {}
         other => panic!("expected a duplicate on {table} {columns:?}, got {other:?}"),
     }
@@ -182,7 +183,7 @@ fn not_null_violation_from_raw_sql(db: &TestDb) -> Result<()> {
     let insert = raw_execute("INSERT INTO users (username, email) VALUES (?, NULL)").bind("nobody");
     let err = s.exec(insert).unwrap_err();
     assert!(
-        matches!(&err, Error::NotNullViolation { table, column } if table == "users" && column == "email"),
+        matches!(&err, Error::NotNullViolation { table, column, .. } if table == "users" && column == "email"),
         "{err:?}"
     );
     assert!(!err.is_transient());
@@ -194,7 +195,7 @@ fn not_null_violation_from_raw_sql(db: &TestDb) -> Result<()> {
     s.add(Post::new("Hello", "World"))?;
     let err = s.exec(null_title).unwrap_err();
     assert!(
-        matches!(&err, Error::NotNullViolation { table, column } if table == "posts" && column == "title"),
+        matches!(&err, Error::NotNullViolation { table, column, .. } if table == "posts" && column == "title"),
         "{err:?}"
     );
     // The post staged before the failing statement was flushed by it and survives it.
@@ -289,6 +290,7 @@ fn check_violation_from_a_bulk_update(db: &TestDb) -> Result<()> {
             table,
             constraint,
             columns,
+            ..
         } => {
             assert_eq!(table, "heroes");
             assert_eq!(constraint, "ck_heroes_age_range");

@@ -1082,15 +1082,19 @@ struct Stats {
 fn check_error(fault: &Fault, err: &Error, unit: usize) {
     let table = fault.tbl.name();
     let ok = match (fault.kind, err) {
-        (Kind::Unique, Error::UniqueViolation { table: t, columns }) => {
-            t == table && *columns == [if fault.pk { "id" } else { "code" }]
-        }
+        (
+            Kind::Unique,
+            Error::UniqueViolation {
+                table: t, columns, ..
+            },
+        ) => t == table && *columns == [if fault.pk { "id" } else { "code" }],
         (
             Kind::Check,
             Error::CheckViolation {
                 table: t,
                 constraint,
                 columns,
+                ..
             },
         ) => t == table && *constraint == format!("ck_{table}_n_range") && *columns == ["n"],
         (Kind::ForeignKey, Error::ForeignKeyViolation { table: t, .. }) => {

@@ -426,6 +426,7 @@ fn unique_violation<T: std::fmt::Debug>(result: Result<T>, table: &str, columns:
         Err(Error::UniqueViolation {
             table: t,
             columns: c,
+            ..
         }) => t == table && c == columns,
         _ => false,
     };

@@ -217,6 +217,7 @@ fn expect_unique(result: Result<()>, table: &str, columns: &[&str]) {
         Err(Error::UniqueViolation {
             table: t,
             columns: c,
+            ..
         }) if t == table && c == columns => {}
         other => panic!("expected a duplicate on {table} {columns:?}, got {other:?}"),
     }
@@ -439,7 +440,7 @@ fn option_fields_are_nullable_and_others_not_null(db: &TestDb) -> Result<()> {
         )
         .unwrap_err();
     assert!(
-        matches!(&err, Error::NotNullViolation { table, column } if table == "heroes" && column == "secret_name"),
+        matches!(&err, Error::NotNullViolation { table, column, .. } if table == "heroes" && column == "secret_name"),
         "{err:?}"
     );
     Ok(())

@@ -418,7 +418,7 @@ fn failing_commit_rolls_back_the_unit(db: &TestDb) -> Result<()> {
     s.add(dup)?;
     let err = s.commit().unwrap_err();
     assert!(
-        matches!(&err, Error::UniqueViolation { table, columns } if table == "s_users" && columns == &["username"]),
+        matches!(&err, Error::UniqueViolation { table, columns, .. } if table == "s_users" && columns == &["username"]),
         "{err:?}"
     );
     // rita, staged in the same unit, was not written either.

@@ -39,7 +39,7 @@ fn smoke(db: &TestDb) -> Result<()> {
     s.add(User::new("alice", "other@example.com"))?;
     let err = s.commit().unwrap_err();
     assert!(
-        matches!(&err, Error::UniqueViolation { table, columns } if table == "users" && columns == &["username"]),
+        matches!(&err, Error::UniqueViolation { table, columns, .. } if table == "users" && columns == &["username"]),
         "{err:?}"
     );
     s.rollback()?;

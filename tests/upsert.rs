@@ -153,7 +153,7 @@ fn insert_conflict_is_unique_violation(db: &TestDb) -> Result<()> {
     let mut s = db.engine.session()?;
     let result = s.exec(insert([tag("new", 1, None), tag("rust", 9, None)]));
     match result {
-        Err(Error::UniqueViolation { table, columns }) => {
+        Err(Error::UniqueViolation { table, columns, .. }) => {
             assert_eq!(table, "up_tags");
             assert_eq!(columns, ["name"]);
         }

@@ -360,6 +360,7 @@ fn expect_check(result: Result<u64>, constraint: &str, column: &str) {
             table,
             constraint: c,
             columns,
+            ..
         }) if table == "accounts" && c == constraint && columns == [column] => {}
         other => panic!("expected CHECK {constraint} on accounts.{column}, got {other:?}"),
     }

@@ -410,7 +410,7 @@ fn long_constraint_names_are_enforced_and_reported(db: &TestDb) -> Result<()> {
     s.commit()?;
     s.add(row("x", 2))?;
     match s.commit() {
-        Err(Error::UniqueViolation { table, columns }) => {
+        Err(Error::UniqueViolation { table, columns, .. }) => {
             assert_eq!(table, "va_a_table_whose_name_is_long_enough_to_matter");
             assert_eq!(columns, ["a_column_whose_name_is_long_as_well"]);
         }

@@ -34,11 +34,11 @@ pub use orm::{
 };
 pub use sql::{
     Action, Adopt, Agg, All, CheckDef, CheckRule, Column, ColumnDef, ColumnType, Columns, Cond,
-    Contains, Count, DefaultValue, Delete, Dialect, Error, Expr, ForeignKey, FromRow, FromValue,
-    IndexDef, Inner, Insert, Join, KeyAllocation, KeyValues, Maybe, Model, OnConflict, Operand,
-    OptionalColumn, Order, Query, Raw, Result, Row, RowReader, Select, Selection, SqlType,
-    Summable, Table, Text, ToValue, Update, Value, at, avg, count, delete, exists, insert, max,
-    min, not_exists, raw, raw_execute, select, sum, update,
+    Contains, Count, DatabaseError, DefaultValue, Delete, Dialect, Error, Expr, ForeignKey,
+    FromRow, FromValue, IndexDef, Inner, Insert, Join, KeyAllocation, KeyValues, Maybe, Model,
+    OnConflict, Operand, OptionalColumn, Order, Query, Raw, Result, Row, RowReader, Select,
+    Selection, SqlType, Summable, Table, Text, ToValue, Update, Value, at, avg, count, delete,
+    exists, insert, max, min, not_exists, raw, raw_execute, select, sum, update,
 };
 
 /// `#[derive(Model)]`: see the `tablemodel` crate for its attributes.

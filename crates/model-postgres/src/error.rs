@@ -1,6 +1,6 @@
 //! PostgreSQL errors classified by SQLSTATE into the library's error variants.
 
-use model_core::Error;
+use model_core::{DatabaseError, Error};
 use postgres::error::SqlState;
 
 /// Maps a `postgres` error to [`Error`], naming table, constraint and columns.
@@ -21,29 +21,35 @@ pub(crate) fn classify(e: postgres::Error) -> Error {
             .map(|(_, columns)| columns)
             .unwrap_or_default()
     };
-    match db.code() {
+    let code = db.code().clone();
+    match &code {
         // The model's metadata names the constraint's columns exactly; the server's detail
         // message is read only for constraints the models do not declare.
-        c if *c == SqlState::UNIQUE_VIOLATION => Error::UniqueViolation {
-            columns: Some(known_columns())
+        c if *c == SqlState::UNIQUE_VIOLATION => {
+            let columns = Some(known_columns())
                 .filter(|c| !c.is_empty())
                 .or_else(|| db.detail().and_then(key_columns))
-                .unwrap_or_default(),
-            table,
-        },
-        c if *c == SqlState::FOREIGN_KEY_VIOLATION => Error::ForeignKeyViolation {
-            table: Some(table),
-            constraint: Some(constraint),
-        },
-        c if *c == SqlState::NOT_NULL_VIOLATION => Error::NotNullViolation {
-            table,
-            column: db.column().unwrap_or_default().to_owned(),
-        },
-        c if *c == SqlState::CHECK_VIOLATION => Error::CheckViolation {
-            columns: known_columns(),
-            table,
-            constraint,
-        },
+                .unwrap_or_default();
+            Error::unique_violation(table, columns, DatabaseError::new(code.code(), e))
+        }
+        c if *c == SqlState::FOREIGN_KEY_VIOLATION => Error::foreign_key_violation(
+            Some(table),
+            Some(constraint),
+            DatabaseError::new(code.code(), e),
+        ),
+        c if *c == SqlState::NOT_NULL_VIOLATION => {
+            let column = db.column().unwrap_or_default().to_owned();
+            Error::not_null_violation(table, column, DatabaseError::new(code.code(), e))
+        }
+        c if *c == SqlState::CHECK_VIOLATION => {
+            let columns = known_columns();
+            Error::check_violation(
+                table,
+                constraint,
+                columns,
+                DatabaseError::new(code.code(), e),
+            )
+        }
         c if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED => {
             Error::Backend {
                 source: Box::new(e),

@@ -6,13 +6,22 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Every failure the library reports, whichever backend raised it.
 ///
 /// Constraint violations name the table and columns involved and come out as the same variant
-/// on SQLite and PostgreSQL, so application code matches on them without parsing messages.
+/// on SQLite and PostgreSQL, so application code matches on them without parsing messages. Each
+/// keeps what the database answered as its [`source`](std::error::Error::source), a
+/// [`DatabaseError`] with the SQLSTATE (PostgreSQL) or extended result code (SQLite) and the
+/// driver's own error. Their fields may grow: match them with `..`.
 ///
 /// ```
 /// use model_core::Error;
-/// let e = Error::UniqueViolation { table: "users".into(), columns: vec!["email".into()] };
-/// assert_eq!(e.to_string(), "duplicate value for users (email)");
-/// assert!(!e.is_transient());
+/// fn explain(e: &Error) -> String {
+///     match e {
+///         Error::UniqueViolation { table, columns, .. } => {
+///             format!("{table}: {} taken ({})", columns.join(", "), e.code().unwrap_or("?"))
+///         }
+///         other => other.to_string(),
+///     }
+/// }
+/// assert_eq!(explain(&Error::NotFound), "not found");
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -22,30 +31,43 @@ pub enum Error {
     Validation(#[from] validator::ValidationErrors),
     /// A UNIQUE or PRIMARY KEY constraint rejected the write.
     #[error("duplicate value for {table} ({})", .columns.join(", "))]
+    #[non_exhaustive]
     UniqueViolation {
         /// The table written to.
         table: String,
         /// The columns of the violated constraint.
         columns: Vec<String>,
+        /// What the database answered (SQLSTATE 23505; SQLite's `SQLITE_CONSTRAINT_UNIQUE`,
+        /// `_PRIMARYKEY` or `_ROWID`).
+        source: DatabaseError,
     },
     /// A FOREIGN KEY constraint rejected the write.
     #[error("foreign key violation{}", describe(.table, .constraint))]
+    #[non_exhaustive]
     ForeignKeyViolation {
         /// The table written to.
         table: Option<String>,
         /// The constraint, when the database says.
         constraint: Option<String>,
+        /// What the database answered (SQLSTATE 23503; SQLite's
+        /// `SQLITE_CONSTRAINT_FOREIGNKEY`, or `_TRIGGER` for a trigger enforcing a key).
+        source: DatabaseError,
     },
     /// A NOT NULL column was given NULL.
     #[error("{table}.{column} may not be NULL")]
+    #[non_exhaustive]
     NotNullViolation {
         /// The table written to.
         table: String,
         /// The column that was NULL.
         column: String,
+        /// What the database answered (SQLSTATE 23502; SQLite's `SQLITE_CONSTRAINT_NOTNULL`).
+        source: DatabaseError,
     },
-    /// A CHECK constraint rejected the write.
+    /// A CHECK constraint rejected the write (on SQLite also another constraint a trigger,
+    /// a function or a virtual table raised).
     #[error("check constraint {constraint} failed on {table} ({})", .columns.join(", "))]
+    #[non_exhaustive]
     CheckViolation {
         /// The table written to.
         table: String,
@@ -53,6 +75,9 @@ pub enum Error {
         constraint: String,
         /// The columns the constraint reads, when known from the model.
         columns: Vec<String>,
+        /// What the database answered (SQLSTATE 23514; SQLite's `SQLITE_CONSTRAINT_CHECK`
+        /// and the other constraint codes).
+        source: DatabaseError,
     },
     /// An update or delete found the row changed (its version column moved on) or gone since
     /// it was read: another writer got there first.
@@ -164,6 +189,58 @@ fn readable(source: &(dyn std::error::Error + Send + Sync)) -> String {
     }
 }
 
+/// What the database answered when it refused a statement: its code for the failure and the
+/// driver's error, kept whole as this error's [`source`](std::error::Error::source). The
+/// source of every constraint variant of [`Error`].
+///
+/// The code is the SQLSTATE on PostgreSQL (`"23505"`) and the name of the extended result
+/// code on SQLite (`"SQLITE_CONSTRAINT_UNIQUE"`); the driver's error (a `postgres::Error` or a
+/// `rusqlite::Error`) can be downcast from the source for the rest (PostgreSQL's detail and
+/// hint, SQLite's numeric code).
+///
+/// ```
+/// use model_core::DatabaseError;
+/// let e = DatabaseError::new("23505", std::io::Error::other("duplicate key value"));
+/// assert_eq!(e.code(), "23505");
+/// assert_eq!(e.to_string(), "23505: duplicate key value");
+/// assert!(std::error::Error::source(&e).is_some());
+/// ```
+#[derive(Debug)]
+pub struct DatabaseError {
+    code: String,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl DatabaseError {
+    /// The answer `source` carried, under `code`.
+    pub fn new(
+        code: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        DatabaseError {
+            code: code.into(),
+            source: Box::new(source),
+        }
+    }
+
+    /// The SQLSTATE (PostgreSQL) or the extended result code's name (SQLite).
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+}
+
+impl std::fmt::Display for DatabaseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, readable(self.source.as_ref()))
+    }
+}
+
+impl std::error::Error for DatabaseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.source.as_ref())
+    }
+}
+
 fn describe(table: &Option<String>, constraint: &Option<String>) -> String {
     let mut out = String::new();
     if let Some(t) = table {
@@ -176,6 +253,106 @@ fn describe(table: &Option<String>, constraint: &Option<String>) -> String {
 }
 
 impl Error {
+    /// The database's code for a constraint violation: the SQLSTATE on PostgreSQL, the
+    /// extended result code's name on SQLite; `None` for other errors.
+    ///
+    /// ```
+    /// assert_eq!(model_core::Error::NotFound.code(), None);
+    /// ```
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::UniqueViolation { source, .. }
+            | Error::ForeignKeyViolation { source, .. }
+            | Error::NotNullViolation { source, .. }
+            | Error::CheckViolation { source, .. } => Some(source.code()),
+            _ => None,
+        }
+    }
+
+    /// A [`Error::UniqueViolation`], as a backend reports it (the variant's fields may grow, so
+    /// code outside this crate builds it here).
+    ///
+    /// ```
+    /// use model_core::{DatabaseError, Error};
+    /// let answer = DatabaseError::new("23505", std::io::Error::other("duplicate key"));
+    /// let e = Error::unique_violation("users", vec!["email".into()], answer);
+    /// assert_eq!(e.to_string(), "duplicate value for users (email)");
+    /// assert_eq!(e.code(), Some("23505"));
+    /// ```
+    pub fn unique_violation(
+        table: impl Into<String>,
+        columns: Vec<String>,
+        source: DatabaseError,
+    ) -> Self {
+        Error::UniqueViolation {
+            table: table.into(),
+            columns,
+            source,
+        }
+    }
+
+    /// A [`Error::ForeignKeyViolation`], as a backend reports it.
+    ///
+    /// ```
+    /// use model_core::{DatabaseError, Error};
+    /// let answer = DatabaseError::new("23503", std::io::Error::other("violates foreign key"));
+    /// let e = Error::foreign_key_violation(Some("heroes".into()), None, answer);
+    /// assert_eq!(e.to_string(), "foreign key violation on heroes");
+    /// ```
+    pub fn foreign_key_violation(
+        table: Option<String>,
+        constraint: Option<String>,
+        source: DatabaseError,
+    ) -> Self {
+        Error::ForeignKeyViolation {
+            table,
+            constraint,
+            source,
+        }
+    }
+
+    /// A [`Error::NotNullViolation`], as a backend reports it.
+    ///
+    /// ```
+    /// use model_core::{DatabaseError, Error};
+    /// let answer = DatabaseError::new("23502", std::io::Error::other("null value"));
+    /// let e = Error::not_null_violation("heroes", "name", answer);
+    /// assert_eq!(e.to_string(), "heroes.name may not be NULL");
+    /// ```
+    pub fn not_null_violation(
+        table: impl Into<String>,
+        column: impl Into<String>,
+        source: DatabaseError,
+    ) -> Self {
+        Error::NotNullViolation {
+            table: table.into(),
+            column: column.into(),
+            source,
+        }
+    }
+
+    /// A [`Error::CheckViolation`], as a backend reports it.
+    ///
+    /// ```
+    /// use model_core::{DatabaseError, Error};
+    /// let answer = DatabaseError::new("23514", std::io::Error::other("violates check"));
+    /// let e = Error::check_violation("heroes", "ck_heroes_age", vec!["age".into()], answer);
+    /// assert_eq!(e.to_string(), "check constraint ck_heroes_age failed on heroes (age)");
+    /// ```
+    pub fn check_violation(
+        table: impl Into<String>,
+        constraint: impl Into<String>,
+        columns: Vec<String>,
+        source: DatabaseError,
+    ) -> Self {
+        Error::CheckViolation {
+            table: table.into(),
+            constraint: constraint.into(),
+            columns,
+            source,
+        }
+    }
+
     /// True when the same transaction may succeed if run again: a serialization failure, a
     /// deadlock, SQLite busy, or a lost connection (the next one may work).
     ///
@@ -228,9 +405,12 @@ impl Error {
     /// names the referencing table even when the write was a delete from the referenced one.
     pub(crate) fn on_table(self, table: &crate::sql::table::Table) -> Error {
         match self {
-            Error::ForeignKeyViolation { constraint, .. } => Error::ForeignKeyViolation {
+            Error::ForeignKeyViolation {
+                constraint, source, ..
+            } => Error::ForeignKeyViolation {
                 table: Some(table.name.to_owned()),
                 constraint,
+                source,
             },
             e => e,
         }

@@ -47,7 +47,7 @@ pub use aggregate::{Agg, Inner, Summable, avg, count, max, min, sum};
 pub use column::{Column, Operand, Text};
 pub use delete::{Delete, delete};
 pub use dialect::{Dialect, KeyAllocation};
-pub use error::{Error, Result};
+pub use error::{DatabaseError, Error, Result};
 pub use expr::{Cond, Expr, Order};
 pub use insert::{Columns, Insert, OnConflict, insert};
 pub use model::{KeyValues, Model};
