@@ -294,7 +294,22 @@ fn staged_insert_then_key_change(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// The same key given as old and new, with no row under it: `NotFound`, nothing inserted.
+fn change_key_to_the_same_missing_key_is_not_found(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let account = Account {
+        code: "ZZ".into(),
+        name: "Nobody".into(),
+    };
+    let err = s.change_key("ZZ", account).expect_err("no row ZZ");
+    assert!(matches!(err, Error::NotFound), "{err:?}");
+    s.commit()?;
+    assert!(db.engine.session()?.get::<Account>("ZZ")?.is_none());
+    Ok(())
+}
+
 backend_tests!(
+    change_key_to_the_same_missing_key_is_not_found,
     composite_key_change_updates_the_row,
     key_change_writes_only_what_changed,
     text_key_change_frees_the_old_key,

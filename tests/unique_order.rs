@@ -154,7 +154,76 @@ fn multi_column_unique_values(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// An update of a row the session has not read takes a value another update frees, and frees
+/// one a new row takes: it runs after the first, before the second.
+fn update_of_an_unread_row_runs_between_what_frees_and_what_takes(db: &TestDb) -> Result<()> {
+    for deleted in [false, true] {
+        let [x, y] = <[Tag; 2]>::try_from(seed(db, &["x", "y"])?).expect("two");
+        let mut s = db.engine.session()?;
+        let x = s.get::<Tag>(x.id.expect("stored"))?.expect("x");
+        s.add(tag("y"))?;
+        if deleted {
+            s.delete(&x)?;
+        } else {
+            s.add(Tag {
+                name: "z".into(),
+                ..x
+            })?;
+        }
+        // Not read by this session: built with the key of the row named "y".
+        s.add(Tag {
+            id: y.id,
+            name: "x".into(),
+        })?;
+        s.commit()?;
+        let want: &[&str] = if deleted {
+            &["x", "y"]
+        } else {
+            &["x", "y", "z"]
+        };
+        assert_eq!(names(db)?, want, "deleted: {deleted}");
+        let mut s = db.engine.session()?;
+        s.exec(delete::<Tag>())?;
+        s.commit()?;
+    }
+    Ok(())
+}
+
+/// A row deleted and added again under its key with another name (DELETE then INSERT), and a
+/// new row in the same flush: the new row does not take the re-added key (SQLite gives a new
+/// row the highest key plus one, which the deleted row had).
+fn re_added_key_goes_before_new_rows(db: &TestDb) -> Result<()> {
+    for new_first in [true, false] {
+        let [x] = <[Tag; 1]>::try_from(seed(db, &["x"])?).expect("one");
+        let mut s = db.engine.session()?;
+        let x = s.get::<Tag>(x.id.expect("stored"))?.expect("x");
+        s.delete(&x)?;
+        if new_first {
+            s.add(tag("w"))?;
+        }
+        s.add(Tag {
+            name: "z".into(),
+            ..x.clone()
+        })?;
+        if !new_first {
+            s.add(tag("w"))?;
+        }
+        s.commit()?;
+        assert_eq!(names(db)?, ["w", "z"], "new first: {new_first}");
+        let mut s = db.engine.session()?;
+        assert_eq!(
+            s.get::<Tag>(x.id.expect("stored"))?.map(|t| t.name),
+            Some("z".into())
+        );
+        s.exec(delete::<Tag>())?;
+        s.commit()?;
+    }
+    Ok(())
+}
+
 backend_tests!(
+    update_of_an_unread_row_runs_between_what_frees_and_what_takes,
+    re_added_key_goes_before_new_rows,
     insert_staged_before_the_rename_freeing_its_name,
     insert_staged_before_the_delete_freeing_its_name,
     renames_in_a_chain,

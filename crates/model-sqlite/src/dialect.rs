@@ -60,7 +60,13 @@ impl Dialect for SqliteDialect {
         crate::pool::LOWER
     }
 
-    fn list_membership(&self, expr: &str, placeholder: &str, negated: bool) -> Option<String> {
+    fn list_membership(
+        &self,
+        expr: &str,
+        placeholder: &str,
+        _values: &[Value],
+        negated: bool,
+    ) -> Option<String> {
         let not = if negated { "NOT " } else { "" };
         Some(format!("({expr} {not}IN rarray({placeholder}))"))
     }

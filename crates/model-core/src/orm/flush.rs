@@ -259,7 +259,8 @@ fn fill(stored: &[Option<Stored>], link: ParentLink) -> Result<(usize, Value)> {
         })
 }
 
-fn has_key(model: &dyn Staged) -> bool {
+/// Whether a staged row has its key: no generated key, or one the program set.
+pub(crate) fn has_key(model: &dyn Staged) -> bool {
     model
         .table()
         .generated_key()

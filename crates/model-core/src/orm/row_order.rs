@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::orm::flush::Pending;
+use crate::orm::flush::{Pending, has_key};
 use crate::sql::table::Table;
 use crate::sql::value::Value;
 
@@ -187,7 +187,14 @@ fn by_unique_values(pending: &[Pending], ops: &mut [usize]) {
                 .take_while(|&&i| pending[i].table().name == table.name)
                 .count();
         let segment = &mut ops[at..end];
-        if segment.len() > 1 && segment.iter().any(|&i| frees(i)) {
+        let inserts = |keyed: bool| {
+            segment.iter().any(|&i| {
+                matches!(&pending[i], Pending::Insert { model, .. }
+                    if has_key(model.as_ref()) == keyed)
+            })
+        };
+        let mixed = table.generated_key().is_some() && inserts(true) && inserts(false);
+        if segment.len() > 1 && (mixed || segment.iter().any(|&i| frees(i))) {
             sort_segment(pending, table, segment);
         }
         at = end;
@@ -225,6 +232,45 @@ fn sort_segment(pending: &[Pending], table: &Table, segment: &mut [usize]) {
                 if !same_row(taker, pos) {
                     after[pos].push(taker);
                 }
+            }
+        }
+    }
+    // An update of a row the session has not read may free any value of the sets it
+    // changes: what takes a value of those sets waits for it.
+    for (pos, &op) in segment.iter().enumerate() {
+        if !matches!(&pending[op], Pending::Update { unread: true, .. }) {
+            continue;
+        }
+        let changed: Vec<usize> = uniques(pending, op, &sets, true)
+            .into_iter()
+            .map(|(set, _)| set)
+            .collect();
+        for ((set, _), takers) in &taken_by {
+            if changed.contains(set) {
+                for &taker in takers {
+                    // Unless the taker frees what the update takes: that order is known.
+                    if !same_row(taker, pos) && !after[taker].contains(&pos) {
+                        after[pos].push(taker);
+                    }
+                }
+            }
+        }
+    }
+    // Rows given their key go before rows whose key the database generates: SQLite gives a
+    // new row the highest key plus one, which may be the key of a row inserted after it.
+    let generated = |op: usize| matches!(&pending[op], Pending::Insert { model, .. } if !has_key(model.as_ref()));
+    let first_generated = (0..n).find(|&p| generated(segment[p]));
+    if let Some(first) = first_generated {
+        let mut previous = first;
+        for pos in (first + 1..n).filter(|&p| generated(segment[p])) {
+            after[previous].push(pos);
+            previous = pos;
+        }
+        for pos in 0..n {
+            let keyed = matches!(&pending[segment[pos]], Pending::Insert { .. })
+                && !generated(segment[pos]);
+            if keyed && table.generated_key().is_some() {
+                after[pos].push(first);
             }
         }
     }

@@ -116,8 +116,10 @@ pub trait Dialect: Send + Sync + 'static {
     }
 
     /// How `expr IN (values...)` is written with the values bound as one
-    /// [`Value::List`](crate::Value::List) parameter, given the expression and the placeholder;
-    /// `None` when the dialect expands the list into one parameter per value.
+    /// [`Value::List`](crate::Value::List) parameter, given the expression, the placeholder and
+    /// the values (a dialect may write long lists another way than short ones: a statement has
+    /// one shape per way, never one per length); `None` when the dialect expands the list into
+    /// one parameter per value.
     ///
     /// ```
     /// # use model_core::{ColumnType, Dialect};
@@ -128,16 +130,22 @@ pub trait Dialect: Send + Sync + 'static {
     ///     fn column_type(&self, _: ColumnType) -> &'static str { "TEXT" }
     ///     fn generated_key(&self, _: ColumnType) -> &'static str { "INTEGER" }
     /// }
-    /// assert_eq!(Ansi.list_membership("a", "?", false), None);
+    /// assert_eq!(Ansi.list_membership("a", "?", &[], false), None);
     /// ```
-    fn list_membership(&self, expr: &str, placeholder: &str, negated: bool) -> Option<String> {
-        let _ = (expr, placeholder, negated);
+    fn list_membership(
+        &self,
+        expr: &str,
+        placeholder: &str,
+        values: &[Value],
+        negated: bool,
+    ) -> Option<String> {
+        let _ = (expr, placeholder, values, negated);
         None
     }
 
     /// Whether [`list_membership`](Dialect::list_membership) binds lists as one parameter.
     fn binds_lists(&self) -> bool {
-        self.list_membership("x", "?", false).is_some()
+        self.list_membership("x", "?", &[], false).is_some()
     }
 
     /// How a multi-row INSERT learns the keys the database generates, each matched to its row

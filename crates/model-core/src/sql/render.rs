@@ -61,9 +61,12 @@ impl<'d> SqlWriter<'d> {
         inner.param(Value::List(values));
         let placeholder = inner.sql;
         self.params = inner.params;
+        let Some(Value::List(values)) = self.params.last() else {
+            unreachable!("the list was just bound");
+        };
         match self
             .dialect
-            .list_membership(&expr_sql, &placeholder, negated)
+            .list_membership(&expr_sql, &placeholder, values, negated)
         {
             Some(sql) => Some(sql),
             None => {

@@ -146,6 +146,37 @@ impl Value {
 /// Values compare by content; floats compare by bit pattern, as they hash: `-0.0` differs from
 /// `0.0` (a change between them is a change) and a NaN equals itself (an unchanged NaN is no
 /// change).
+impl Value {
+    /// The column type whose values this is, `None` for NULL and lists.
+    ///
+    /// ```
+    /// use model_core::{ColumnType, Value};
+    /// assert_eq!(Value::I32(7).column_type(), Some(ColumnType::I32));
+    /// assert_eq!(Value::Null.column_type(), None);
+    /// ```
+    pub fn column_type(&self) -> Option<ColumnType> {
+        Some(match self {
+            Value::Null | Value::List(_) => return None,
+            Value::Bool(_) => ColumnType::Bool,
+            Value::I16(_) => ColumnType::I16,
+            Value::I32(_) => ColumnType::I32,
+            Value::I64(_) => ColumnType::I64,
+            Value::F32(_) => ColumnType::F32,
+            Value::F64(_) => ColumnType::F64,
+            Value::Text(_) => ColumnType::Text,
+            Value::Blob(_) => ColumnType::Blob,
+            Value::Date(_) => ColumnType::Date,
+            Value::Time(_) => ColumnType::Time,
+            Value::DateTime(_) => ColumnType::DateTime,
+            Value::DateTimeUtc(_) => ColumnType::DateTimeUtc,
+            #[cfg(feature = "uuid")]
+            Value::Uuid(_) => ColumnType::Uuid,
+            #[cfg(feature = "json")]
+            Value::Json(_) => ColumnType::Json,
+        })
+    }
+}
+
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
         match (self, other) {

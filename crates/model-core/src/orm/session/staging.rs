@@ -172,20 +172,15 @@ impl Session {
         model.validate()?;
         let table = M::TABLE;
         let old = old.into().key_values();
-        let Some(new) = model.key_values() else {
+        if model.key_values().is_none() {
             return Err(Error::Statement(format!(
                 "cannot move a row of {} to a key that is not set",
                 table.name
             )));
-        };
-        self.flush()?;
-        if old == new {
-            let handle = self.stage(model);
-            self.flush()?;
-            return Ok(handle);
         }
+        self.flush()?;
         let loaded = self.identity.get(table, &old);
-        let changed = (0..table.columns.len())
+        let mut changed = (0..table.columns.len())
             .filter(|&i| Some(i) != table.version)
             .filter(|&i| {
                 if table.primary_key.contains(&i) {
@@ -196,6 +191,11 @@ impl Session {
                 }
             })
             .collect::<Vec<usize>>();
+        if changed.is_empty() {
+            // Nothing changes (the same key): setting the key to itself finds whether the row
+            // is there.
+            changed = table.primary_key.to_vec();
+        }
         let unread = loaded.is_none();
         let mut before = freed(table, &changed, loaded);
         before.extend(
