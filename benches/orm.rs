@@ -922,6 +922,17 @@ fn trivial_query(c: &mut Criterion, env: &Env) {
                 |f| f.session.exec(select::<tm::User>()).expect("select").all(),
                 |r| r.len() == n,
             );
+            reader(
+                &mut g,
+                "tablemodel_untracked",
+                n,
+                || TmSession::new(env, backend, &seed()),
+                |f| {
+                    let query = select::<tm::User>().untracked();
+                    f.session.exec(query).expect("select").all()
+                },
+                |r| r.len() == n,
+            );
             match backend {
                 Backend::Sqlite => {
                     reader(

@@ -37,8 +37,8 @@ pub use sql::{
     Contains, Count, DatabaseError, DefaultValue, Delete, Dialect, Error, Expr, ForeignKey,
     FromRow, FromValue, IndexDef, Inner, Insert, Join, KeyAllocation, KeyValues, Maybe, Model,
     OnConflict, Operand, OptionalColumn, Order, Query, Raw, Result, Row, RowReader, Select,
-    Selection, SqlType, Summable, Table, Text, ToValue, Update, Value, at, avg, count, delete,
-    exists, insert, max, min, not_exists, raw, raw_execute, select, sum, update,
+    Selection, SqlType, Summable, Table, Text, ToValue, Untracked, Update, Value, at, avg, count,
+    delete, exists, insert, max, min, not_exists, raw, raw_execute, select, sum, update,
 };
 
 /// `#[derive(Model)]`: see the `tablemodel` crate for its attributes.

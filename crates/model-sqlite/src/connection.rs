@@ -112,6 +112,23 @@ impl Connection for SqliteConnection {
         self.0.execute_batch(sql).map_err(classify)
     }
 
+    /// Prepared (and taken from the statement cache) once for all the rows.
+    fn insert_each(
+        &mut self,
+        sql: &str,
+        rows: &[Vec<Value>],
+        keys: &mut Vec<Option<i64>>,
+    ) -> Result<()> {
+        let mut stmt = self.0.prepare_cached(sql).map_err(classify)?;
+        for params in rows {
+            counted(&stmt, params)?;
+            stmt.execute(rusqlite::params_from_iter(params.iter().map(Bind)))
+                .map_err(classify)?;
+            keys.push(Some(self.0.last_insert_rowid()));
+        }
+        Ok(())
+    }
+
     fn in_transaction(&self) -> Option<bool> {
         Some(!self.0.is_autocommit())
     }

@@ -41,6 +41,26 @@ pub trait Connection: Send {
         None
     }
 
+    /// Runs one INSERT once per row of parameters and gives the key each stored, for a backend
+    /// whose dialect allocates keys with
+    /// [`KeyAllocation::LastInsertId`](crate::KeyAllocation::LastInsertId). A backend that can
+    /// keeps the statement prepared across the rows; this default runs
+    /// [`execute`](Connection::execute) and [`last_insert_id`](Connection::last_insert_id)
+    /// row by row. Each row's key is pushed to `keys` as it is stored; at the first row that
+    /// fails, the error comes back with the keys of the rows before it in `keys`.
+    fn insert_each(
+        &mut self,
+        sql: &str,
+        rows: &[Vec<Value>],
+        keys: &mut Vec<Option<i64>>,
+    ) -> Result<()> {
+        for params in rows {
+            self.execute(sql, params)?;
+            keys.push(self.last_insert_id());
+        }
+        Ok(())
+    }
+
     /// Opens a transaction. A backend that cannot ask its database whether a transaction is
     /// open tracks it here (and in [`commit`](Connection::commit) and
     /// [`rollback`](Connection::rollback)), so that its pool discards a connection handed

@@ -216,6 +216,36 @@ impl Conn {
         self.logged(sql, params, |c| c.execute(sql, params))
     }
 
+    /// Runs one INSERT once per row of parameters (see [`Connection::insert_each`]), each row
+    /// checked and counted as a statement of its own; with echo on, each row is logged.
+    pub(crate) fn insert_each(
+        &mut self,
+        sql: &str,
+        rows: &[Vec<Value>],
+    ) -> Result<Vec<Option<i64>>> {
+        if self.shared.echo {
+            return rows
+                .iter()
+                .map(|params| {
+                    self.execute(sql, params)?;
+                    Ok(self.last_insert_id())
+                })
+                .collect();
+        }
+        for params in rows {
+            self.storable(params)?;
+        }
+        self.sent = true;
+        let mut keys = Vec::with_capacity(rows.len());
+        let result = self.raw.insert_each(sql, rows, &mut keys);
+        // The rows stored, and the one that failed.
+        let ran = (keys.len() + usize::from(result.is_err())).min(rows.len());
+        self.shared
+            .statements
+            .fetch_add(ran as u64, Ordering::Relaxed);
+        result.map(|()| keys)
+    }
+
     /// Whether the last statement reached the backend: one refused before sending (a value
     /// the database cannot store) leaves the database's transaction as it was.
     pub(crate) fn last_sent(&self) -> bool {

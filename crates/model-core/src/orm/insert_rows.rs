@@ -93,7 +93,11 @@ pub(crate) fn insert_rows(
             KeyAllocation::Sequence if !columns.is_empty() => {
                 insert_with_sequence(conn, table, models, key, &columns)
             }
-            // One row after the other (SQLite; or rows that are nothing but a generated key).
+            // One row after the other, the statement rendered once (SQLite).
+            KeyAllocation::LastInsertId if !columns.is_empty() => {
+                insert_each(conn, table, models, key, &columns)
+            }
+            // Rows that are nothing but a generated key.
             _ => models
                 .iter()
                 .map(|m| insert_one(conn, table, m, key, &columns))
@@ -225,6 +229,64 @@ fn insert_one(
     Ok(stored_rows(table, columns, out.params, written))
 }
 
+/// Several rows whose keys the database generates, one INSERT each with the connection's last
+/// inserted row id (SQLite): the statement is rendered once, and only the values change.
+fn insert_each(
+    conn: &mut Conn,
+    table: &'static Table,
+    models: &[NewRow<'_>],
+    key: &ColumnDef,
+    columns: &[usize],
+) -> Result<Vec<Stored>> {
+    let dialect = conn.dialect();
+    let mut out = SqlWriter::new(dialect);
+    out.push("INSERT INTO ").ident(table.name);
+    push_column_list(&mut out, table, None, columns);
+    out.push(" VALUES (");
+    let mut sql = out.sql;
+    for n in 1..=columns.len() {
+        if n > 1 {
+            sql.push_str(", ");
+        }
+        dialect.placeholder(&mut sql, n);
+    }
+    sql.push(')');
+    let mut rows = Vec::with_capacity(models.len());
+    let mut written = Vec::with_capacity(models.len());
+    for model in models {
+        let mut stores = model.fill.clone();
+        let mut params = Vec::with_capacity(columns.len());
+        for &i in columns {
+            let value = model.value(i);
+            if let Some(why) = dialect.refuse(&value) {
+                let column = table.columns[i].name;
+                return Err(Error::InvalidValue(format!(
+                    "{}.{column}: {why}",
+                    table.name
+                )));
+            }
+            if let Some(at_precision) = value.at_storage_precision() {
+                stores.push((i, at_precision));
+            }
+            params.push(value);
+        }
+        rows.push(params);
+        written.push(stores);
+    }
+    let keys = conn
+        .insert_each(&sql, &rows)
+        .map_err(|e| e.on_table(table))?;
+    let mut stored = Vec::with_capacity(models.len());
+    for ((params, mut stores), id) in rows.into_iter().zip(written).zip(keys) {
+        let id = id.map(Value::I64).ok_or_else(|| {
+            Error::Statement(format!("INSERT into {} returned no key", table.name))
+        })?;
+        stores.push((key.index, id));
+        stored.push(stored_row(table, columns, params, stores));
+    }
+    Ok(stored)
+}
+
 /// Several rows whose keys PostgreSQL draws from the key column's sequence, each matched to
 /// its row by ordinal (see the module's documentation).
 fn insert_with_sequence(
@@ -310,17 +372,29 @@ fn stored_rows(
     written
         .into_iter()
         .map(|written| {
-            let mut row = vec![Value::Null; table.columns.len()];
-            for &i in columns {
-                row[i] = params.next().unwrap_or(Value::Null);
-            }
-            for (i, v) in &written {
-                row[*i] = v.clone();
-            }
-            Stored {
-                written,
-                row: Some(row),
-            }
+            let values = params.by_ref().take(columns.len());
+            stored_row(table, columns, values, written)
         })
         .collect()
+}
+
+/// The row one insert stored, from the values it bound and what it learnt back.
+fn stored_row(
+    table: &Table,
+    columns: &[usize],
+    values: impl IntoIterator<Item = Value>,
+    written: Written,
+) -> Stored {
+    let mut row = vec![Value::Null; table.columns.len()];
+    let mut values = values.into_iter();
+    for &i in columns {
+        row[i] = values.next().unwrap_or(Value::Null);
+    }
+    for (i, v) in &written {
+        row[*i] = v.clone();
+    }
+    Stored {
+        written,
+        row: Some(row),
+    }
 }

@@ -44,6 +44,15 @@ pub(crate) fn plan(
     writes: &[usize],
     deletes: &[usize],
 ) -> Plan {
+    if deletes.is_empty() {
+        let mut writes = writes.to_vec();
+        by_unique_values(pending, &mut writes);
+        return Plan {
+            writes,
+            before: HashMap::new(),
+            deletes: Vec::new(),
+        };
+    }
     let last_write: HashMap<&str, usize> = writes.iter().fold(HashMap::new(), |mut m, &w| {
         let last = m.entry(pending[w].table().name).or_insert(w);
         *last = (*last).max(w);

@@ -11,7 +11,7 @@ use crate::sql::model::Model;
 use crate::sql::raw::Raw;
 use crate::sql::render::SqlWriter;
 use crate::sql::row::{FromRow, RowReader};
-use crate::sql::select::{Count, Query};
+use crate::sql::select::{Count, Query, Untracked};
 use crate::sql::selection::Selection;
 use crate::sql::update::Update;
 
@@ -45,6 +45,20 @@ impl<S, Sel: Selection> Statement for Query<S, Sel> {
             Sel::decode(&mut RowReader::new(row))
         })?;
         Sel::after_load(&mut rows, session)?;
+        Ok(Results(rows))
+    }
+}
+
+impl<S, Sel: Selection> Statement for Untracked<S, Sel> {
+    type Output = Results<Sel::Output>;
+
+    /// As the query runs, without handing its models to the identity map.
+    fn run(self, session: &mut Session) -> Result<Results<Sel::Output>> {
+        let mut out = SqlWriter::new(session.dialect());
+        self.0.render(&mut out);
+        let rows = session.read(&out.sql, &out.params, |row| {
+            Sel::decode(&mut RowReader::new(row))
+        })?;
         Ok(Results(rows))
     }
 }

@@ -269,7 +269,35 @@ impl<S, Sel> Query<S, Sel> {
     pub fn count(self) -> Count<S, Sel> {
         Count(self)
     }
+
+    /// The same query, its models not taken into the session's identity map: for reads whose
+    /// rows the program will not change (a listing, a report, an export), at the cost of the
+    /// driver's decoding only. EF Core's `AsNoTracking`; SQLAlchemy has no counterpart.
+    ///
+    /// The session still flushes staged writes before it (autoflush), and a later `get` of
+    /// such a row reads it again. The session does not know what was read: a model read this
+    /// way and given to `add` is written whole (an UPDATE of every column for a generated key,
+    /// an INSERT for a natural key), so a column another writer changed meanwhile is written
+    /// back. To change a row, read it tracked (`get`, a plain `select`); a model with a
+    /// `#[model(version)]` column is safe either way: a stale copy fails with
+    /// [`Error::StaleData`](crate::Error::StaleData) instead of reverting another writer.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// // SELECT "hero"."id", "hero"."name" FROM "hero" ORDER BY "hero"."name" ASC
+    /// let names: Vec<Hero> = session.exec(select::<Hero>().order_by(Hero::name).untracked())?.all();
+    /// # Ok(()) }
+    /// ```
+    pub fn untracked(self) -> Untracked<S, Sel> {
+        Untracked(self)
+    }
 }
+
+/// A [`Query`] whose models skip the session's identity map; see [`Query::untracked`].
+pub struct Untracked<S, Sel>(pub(crate) Query<S, Sel>);
 
 impl<S, Sel: Selection> Query<S, Sel> {
     fn select_list(&self) -> Vec<Node> {
