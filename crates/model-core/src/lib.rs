@@ -34,9 +34,9 @@ pub use orm::{
 };
 pub use sql::{
     Action, Adopt, Agg, All, CheckDef, CheckRule, Column, ColumnDef, ColumnType, Columns, Cond,
-    Contains, Count, DatabaseError, DefaultValue, Delete, Dialect, Error, Expr, ForeignKey,
+    Contains, Count, DatabaseError, DefaultValue, Delete, Dialect, Error, Expr, First, ForeignKey,
     FromRow, FromValue, IndexDef, Inner, Insert, Join, KeyAllocation, KeyValues, Maybe, Model,
-    OnConflict, Operand, OptionalColumn, Order, Query, Raw, Result, Row, RowReader, Select,
+    OnConflict, One, Operand, OptionalColumn, Order, Query, Raw, Result, Row, RowReader, Select,
     Selection, SqlType, Summable, Table, Text, ToValue, Untracked, Update, Value, at, avg, count,
     delete, exists, insert, max, min, not_exists, raw, raw_execute, select, sum, update,
 };

@@ -11,7 +11,7 @@ use crate::sql::model::Model;
 use crate::sql::raw::Raw;
 use crate::sql::render::SqlWriter;
 use crate::sql::row::{FromRow, RowReader};
-use crate::sql::select::{Count, Query, Untracked};
+use crate::sql::select::{Count, First, One, Query, Untracked};
 use crate::sql::selection::Selection;
 use crate::sql::update::Update;
 
@@ -60,6 +60,22 @@ impl<S, Sel: Selection> Statement for Untracked<S, Sel> {
             Sel::decode(&mut RowReader::new(row))
         })?;
         Ok(Results(rows))
+    }
+}
+
+impl<S, Sel: Selection> Statement for First<S, Sel> {
+    type Output = Option<Sel::Output>;
+
+    fn run(self, session: &mut Session) -> Result<Option<Sel::Output>> {
+        Ok(self.0.run(session)?.first())
+    }
+}
+
+impl<S, Sel: Selection> Statement for One<S, Sel> {
+    type Output = Sel::Output;
+
+    fn run(self, session: &mut Session) -> Result<Sel::Output> {
+        self.0.run(session)?.one()
     }
 }
 

@@ -55,7 +55,7 @@ pub use placeholders::translate_placeholders;
 pub use raw::{Raw, raw, raw_execute};
 pub use row::{FromRow, Row, RowReader};
 pub use scope::{Contains, Join, at};
-pub use select::{Count, Query, Select, Untracked, exists, not_exists, select};
+pub use select::{Count, First, One, Query, Select, Untracked, exists, not_exists, select};
 pub use selection::{Adopt, All, Maybe, OptionalColumn, Selection};
 #[doc(hidden)]
 pub use table::Registration;

@@ -294,7 +294,49 @@ impl<S, Sel> Query<S, Sel> {
     pub fn untracked(self) -> Untracked<S, Sel> {
         Untracked(self)
     }
+
+    /// The first row or `None`, reading one row only: the query with `LIMIT 1` (or its own
+    /// smaller limit). `exec(query)?.first()` reads every row and keeps the first; this asks
+    /// the database for one.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, age: i32 }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// // SELECT ... FROM "hero" ORDER BY "hero"."age" DESC LIMIT 1
+    /// let oldest: Option<Hero> = session.exec(select::<Hero>().order_by(Hero::age.desc()).first())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn first(mut self) -> First<S, Sel> {
+        self.node.limit = Some(self.node.limit.map_or(1, |n| n.min(1)));
+        First(self)
+    }
+
+    /// Exactly one row, reading at most two: the query with `LIMIT 2` (or its own smaller
+    /// limit). [`Error::NoResult`](crate::Error::NoResult) when there is none,
+    /// [`Error::MultipleResults`](crate::Error::MultipleResults) when there are more;
+    /// SQLAlchemy's `Result.one()`.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # fn demo(session: &mut Session) -> Result<()> {
+    /// let hero: Hero = session.exec(select::<Hero>().where_(Hero::name.eq("Deadpond")).one())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn one(mut self) -> One<S, Sel> {
+        self.node.limit = Some(self.node.limit.map_or(2, |n| n.min(2)));
+        One(self)
+    }
 }
+
+/// A [`Query`] for its first row; see [`Query::first`].
+pub struct First<S, Sel>(pub(crate) Query<S, Sel>);
+
+/// A [`Query`] for exactly one row; see [`Query::one`].
+pub struct One<S, Sel>(pub(crate) Query<S, Sel>);
 
 /// A [`Query`] whose models skip the session's identity map; see [`Query::untracked`].
 pub struct Untracked<S, Sel>(pub(crate) Query<S, Sel>);
