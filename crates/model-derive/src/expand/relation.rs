@@ -82,15 +82,17 @@ fn delete_cascade(model: &Model) -> TokenStream {
     let deletes: Vec<TokenStream> = model
         .fields
         .iter()
-        .filter(|f| {
-            matches!(
-                f.relation.as_ref().map(|r| &r.kind),
-                Some(RelationKind::HasMany { cascade: true, .. })
-            )
-        })
-        .map(|f| {
+        .filter_map(|f| {
             let field = &f.ident;
-            quote!(session.delete_related(self, Self::#field)?;)
+            match f.relation.as_ref().map(|r| &r.kind)? {
+                RelationKind::HasMany { cascade: true, .. } => {
+                    Some(quote!(session.delete_related(self, Self::#field)?;))
+                }
+                RelationKind::HasMany { .. } | RelationKind::ManyToMany { .. } => {
+                    Some(quote!(session.release_related(self, Self::#field)?;))
+                }
+                RelationKind::BelongsTo { .. } => None,
+            }
         })
         .collect();
     if deletes.is_empty() {
@@ -179,16 +181,22 @@ fn owners(model: &Model) -> TokenStream {
             };
             let field = &f.ident;
             Some(quote! {
-                if let #krate::Related::Loaded(::core::option::Option::Some(owner)) =
-                    ::core::mem::take(&mut self.#field)
-                {
-                    let owner = session.add_owner(owner)?;
-                    match owner.key() {
-                        ::core::option::Option::Some(key) => {
-                            #krate::Model::set_column_value(self, Self::#key.index(), key.clone())?
+                match ::core::mem::take(&mut self.#field) {
+                    #krate::Related::Loaded(::core::option::Option::Some(owner)) => {
+                        // Settled before the owner is staged, so that a conflict stages nothing.
+                        let key = #krate::Model::key_values(&owner)
+                            .and_then(|key| key.into_iter().next());
+                        let fill = session.sync_owner_key(self, Self::#key.index(), key.as_ref())?;
+                        let owner = session.add_owner(owner)?;
+                        if fill {
+                            links.push(owner.link(Self::#key.index()));
                         }
-                        ::core::option::Option::None => links.push(owner.link(Self::#key.index())),
                     }
+                    #krate::Related::Loaded(::core::option::Option::None) => {
+                        let none = #krate::Value::Null;
+                        session.sync_owner_key(self, Self::#key.index(), ::core::option::Option::Some(&none))?;
+                    }
+                    #krate::Related::NotLoaded => {}
                 }
             })
         })

@@ -118,6 +118,57 @@ impl Session {
         Ok(parent)
     }
 
+    /// Settles the foreign key column `fk` of a model being added against its loaded belongs-to
+    /// relationship, whose row has key `owner` (`Some(Value::Null)` for a relationship set to
+    /// no row, SQLAlchemy's `hero.team = None`; `None` for a new row whose key the flush
+    /// fills). Returns whether the flush must fill the key.
+    ///
+    /// The program's change wins: against what the session read of the row, a changed
+    /// relationship sets the column, a changed column is kept (the relationship as loaded says
+    /// nothing new). Both changed to different rows is [`Error::Statement`], never silently one
+    /// of them; so is a new model whose column and relationship name different rows.
+    #[doc(hidden)]
+    pub fn sync_owner_key<M: Model>(
+        &self,
+        model: &mut M,
+        fk: usize,
+        owner: Option<&Value>,
+    ) -> Result<bool> {
+        let current = model.column_value(fk).canonical();
+        let read = model
+            .key_values()
+            .and_then(|key| self.identity.get(M::TABLE, &key))
+            .map(|loaded| loaded.values[fk].clone().canonical());
+        let owner = owner.map(|o| o.clone().canonical());
+        let conflict = || {
+            let table = M::TABLE.name;
+            let column = M::TABLE.columns[fk].name;
+            let target = match &owner {
+                Some(Value::Null) => "no row".to_owned(),
+                Some(key) => format!("the row with key {key:?}"),
+                None => "a new row".to_owned(),
+            };
+            Err(Error::Statement(format!(
+                "{table}.{column} was set to {current:?} but its relationship holds {target}:                  change one of them, or both to the same row"
+            )))
+        };
+        let column_changed = match &read {
+            Some(read) => current != *read,
+            None => !current.is_null(),
+        };
+        match owner {
+            Some(owner) if owner == current => Ok(false),
+            // The relationship is as loaded: the column's change stands.
+            Some(owner) if read.as_ref() == Some(&owner) => Ok(false),
+            Some(owner) if !column_changed => {
+                model.set_column_value(fk, owner)?;
+                Ok(false)
+            }
+            None if !column_changed => Ok(true),
+            _ => conflict(),
+        }
+    }
+
     /// Stages a link row joining a model being added to one of its many-to-many targets,
     /// staging the target too when it is new. A link that already exists is kept as it is.
     #[doc(hidden)]

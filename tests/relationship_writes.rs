@@ -1,0 +1,251 @@
+//! Writing through relationships as SQLModel's tutorial does, on SQLite and PostgreSQL:
+//! removing a hero from a team by clearing `hero.team`, the program's last change of a foreign
+//! key winning over a loaded relationship (or a typed error when both changed), and deleting a
+//! team whose heroes stay (their key set to NULL first, SQLAlchemy's default) or go with it
+//! (an ON DELETE action, left to the database), and a hero's link rows going with the hero.
+
+mod common;
+
+use common::TestDb;
+use tablemodel::prelude::*;
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "rw_teams")]
+pub struct Team {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    pub name: String,
+    #[model(has_many(Hero, foreign_key = team_id))]
+    pub heroes: Related<Vec<Hero>>,
+    #[model(many_to_many(Hero, link = Membership, from = team_id, to = hero_id))]
+    pub members: Related<Vec<Hero>>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "rw_heroes")]
+pub struct Hero {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    pub name: String,
+    #[model(foreign_key = Team::id)]
+    pub team_id: Option<i64>,
+    #[model(belongs_to(Team, key = team_id))]
+    pub team: Related<Option<Team>>,
+    #[model(many_to_many(Team, link = Membership, from = hero_id, to = team_id))]
+    pub teams: Related<Vec<Team>>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "rw_memberships")]
+pub struct Membership {
+    #[model(primary_key, foreign_key = Hero::id)]
+    pub hero_id: i64,
+    #[model(primary_key, foreign_key = Team::id)]
+    pub team_id: i64,
+}
+
+/// A league whose clubs go with it: their foreign key deletes them in the database.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "rw_leagues")]
+pub struct League {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    #[model(has_many(Club, foreign_key = league_id))]
+    pub clubs: Related<Vec<Club>>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "rw_clubs")]
+pub struct Club {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    #[model(foreign_key = League::id, on_delete = cascade)]
+    pub league_id: Option<i64>,
+}
+
+fn team(name: &str) -> Team {
+    Team {
+        id: None,
+        name: name.into(),
+        heroes: Related::NotLoaded,
+        members: Related::NotLoaded,
+    }
+}
+
+fn hero(name: &str, team_id: Option<i64>) -> Hero {
+    Hero {
+        id: None,
+        name: name.into(),
+        team_id,
+        team: Related::NotLoaded,
+        teams: Related::NotLoaded,
+    }
+}
+
+/// Two teams, and Deadpond in the first: (preventers, z_force, deadpond) keys.
+fn seed(db: &TestDb) -> Result<(i64, i64, i64)> {
+    let mut s = db.engine.session()?;
+    let handles = s.add_all([team("Preventers"), team("Z-Force")])?;
+    s.flush()?;
+    let preventers = s.refresh(handles[0])?.id.expect("stored");
+    let z_force = s.refresh(handles[1])?.id.expect("stored");
+    let deadpond = s.add(hero("Deadpond", Some(preventers)))?;
+    s.commit()?;
+    let deadpond = s.refresh(deadpond)?.id.expect("stored");
+    Ok((preventers, z_force, deadpond))
+}
+
+fn stored_team_id(db: &TestDb, hero: i64) -> Result<Option<i64>> {
+    let mut s = db.engine.session()?;
+    Ok(s.get::<Hero>(hero)?.expect("the hero").team_id)
+}
+
+/// The tutorial's "remove a hero from a team": `hero.team = None`.
+fn clearing_the_relationship_clears_the_key(db: &TestDb) -> Result<()> {
+    let (_, _, deadpond) = seed(db)?;
+    let mut s = db.engine.session()?;
+    let query = select::<Hero>()
+        .where_(Hero::id.eq(deadpond))
+        .load(Hero::team);
+    let mut hero = s.exec(query)?.one()?;
+    assert!(hero.team.get()?.is_some());
+    hero.team.set(None);
+    s.add(hero)?;
+    s.commit()?;
+    assert_eq!(stored_team_id(db, deadpond)?, None);
+    Ok(())
+}
+
+/// After loading the relationship, the program changes the key column: the column wins.
+fn a_changed_key_wins_over_the_loaded_relationship(db: &TestDb) -> Result<()> {
+    let (_, z_force, deadpond) = seed(db)?;
+    for new_key in [None, Some(z_force)] {
+        let mut s = db.engine.session()?;
+        let query = select::<Hero>()
+            .where_(Hero::id.eq(deadpond))
+            .load(Hero::team);
+        let mut hero = s.exec(query)?.one()?;
+        hero.team_id = new_key;
+        s.add(hero)?;
+        s.commit()?;
+        assert_eq!(stored_team_id(db, deadpond)?, new_key);
+    }
+    Ok(())
+}
+
+/// The program changes the relationship: the key follows it.
+fn a_changed_relationship_sets_the_key(db: &TestDb) -> Result<()> {
+    let (_, z_force, deadpond) = seed(db)?;
+    let mut s = db.engine.session()?;
+    let z = s.get::<Team>(z_force)?.expect("z-force");
+    let query = select::<Hero>()
+        .where_(Hero::id.eq(deadpond))
+        .load(Hero::team);
+    let mut hero = s.exec(query)?.one()?;
+    hero.team.set(Some(z));
+    s.add(hero)?;
+    s.commit()?;
+    assert_eq!(stored_team_id(db, deadpond)?, Some(z_force));
+    Ok(())
+}
+
+/// Both changed, to different rows: a typed error, nothing staged or written.
+fn key_and_relationship_changed_apart_is_an_error(db: &TestDb) -> Result<()> {
+    let (preventers, z_force, deadpond) = seed(db)?;
+    let mut s = db.engine.session()?;
+    let query = select::<Hero>()
+        .where_(Hero::id.eq(deadpond))
+        .load(Hero::team);
+    let mut copy = s.exec(query)?.one()?;
+    copy.team_id = None;
+    copy.team
+        .set(Some(s.get::<Team>(z_force)?.expect("z-force")));
+    let err = s.add(copy).expect_err("both changed");
+    assert!(matches!(err, Error::Statement(_)), "{err:?}");
+    assert!(err.to_string().contains("rw_heroes.team_id"), "{err}");
+    s.commit()?;
+    assert_eq!(stored_team_id(db, deadpond)?, Some(preventers));
+    // A new hero naming two different teams, the same.
+    let mut new = hero("Spider-Boy", Some(preventers));
+    new.team
+        .set(Some(s.get::<Team>(z_force)?.expect("z-force")));
+    assert!(matches!(s.add(new), Err(Error::Statement(_))));
+    // A new hero naming its team one way only is fine, also a new team.
+    let mut new = hero("Rusty-Man", None);
+    new.team.set(Some(team("Avengers")));
+    let rusty = s.add(new)?;
+    s.commit()?;
+    let rusty = s.refresh(rusty)?;
+    let avengers = s
+        .get::<Team>(rusty.team_id.expect("linked"))?
+        .expect("stored");
+    assert_eq!(avengers.name, "Avengers");
+    Ok(())
+}
+
+/// Deleting a team whose heroes have no ON DELETE action: their key becomes NULL first, as
+/// SQLAlchemy does, and the heroes stay.
+fn deleting_a_parent_releases_its_children(db: &TestDb) -> Result<()> {
+    let (preventers, _, deadpond) = seed(db)?;
+    let mut s = db.engine.session()?;
+    s.add(hero("Tarantula", Some(preventers)))?;
+    s.commit()?;
+    let team = s.get::<Team>(preventers)?.expect("preventers");
+    s.delete(&team)?;
+    s.commit()?;
+    assert!(s.get::<Team>(preventers)?.is_none());
+    assert_eq!(stored_team_id(db, deadpond)?, None);
+    let heroes = s.exec(select::<Hero>())?.all();
+    assert_eq!(heroes.len(), 2);
+    assert!(heroes.iter().all(|h| h.team_id.is_none()));
+    Ok(())
+}
+
+/// A child key with ON DELETE CASCADE is left to the database: the clubs go with the league.
+fn deleting_a_parent_leaves_on_delete_actions_to_the_database(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let league = s.add(League {
+        id: None,
+        clubs: Related::NotLoaded,
+    })?;
+    s.flush()?;
+    let league = s.refresh(league)?;
+    s.add_all((0..3).map(|_| Club {
+        id: None,
+        league_id: league.id,
+    }))?;
+    s.commit()?;
+    s.delete(&league)?;
+    s.commit()?;
+    assert_eq!(s.exec(select::<Club>().count())?, 0);
+    Ok(())
+}
+
+/// Deleting a hero deletes its link rows; the teams stay.
+fn deleting_a_model_deletes_its_link_rows(db: &TestDb) -> Result<()> {
+    let (preventers, z_force, deadpond) = seed(db)?;
+    let mut s = db.engine.session()?;
+    let hero = s.get::<Hero>(deadpond)?.expect("deadpond");
+    for t in [preventers, z_force] {
+        let team = s.get::<Team>(t)?.expect("team");
+        s.link(&hero, Hero::teams, &team)?;
+    }
+    s.commit()?;
+    assert_eq!(s.exec(select::<Membership>().count())?, 2);
+    let hero = s.get::<Hero>(deadpond)?.expect("deadpond");
+    s.delete(&hero)?;
+    s.commit()?;
+    assert_eq!(s.exec(select::<Membership>().count())?, 0);
+    assert_eq!(s.exec(select::<Team>().count())?, 2);
+    Ok(())
+}
+
+backend_tests!(
+    clearing_the_relationship_clears_the_key,
+    a_changed_key_wins_over_the_loaded_relationship,
+    a_changed_relationship_sets_the_key,
+    key_and_relationship_changed_apart_is_an_error,
+    deleting_a_parent_releases_its_children,
+    deleting_a_parent_leaves_on_delete_actions_to_the_database,
+    deleting_a_model_deletes_its_link_rows,
+);
