@@ -717,12 +717,14 @@ fn add_new_team_with_new_heroes(db: &TestDb) -> Result<()> {
 }
 
 /// A team already stored takes new heroes, and an existing hero, through its relationship.
+/// Setting the list replaces the team's heroes (SQLAlchemy's collection assignment): the
+/// heroes no longer in it are released; pushing onto a loaded list adds.
 fn add_heroes_to_stored_team(db: &TestDb) -> Result<()> {
     let mut s = db.engine.session()?;
     let t = seed(&mut s)?;
     let z = t.z_force.id;
 
-    // New heroes on a team read from the database.
+    // New heroes on a team read from the database: Deadpond and Black Lion leave it.
     let mut team = s.get::<Team>(z.unwrap())?.unwrap();
     team.heroes.set(vec![Hero::new("Sure-E", "Sure-E")]);
     s.add(team)?;
@@ -749,18 +751,25 @@ fn add_heroes_to_stored_team(db: &TestDb) -> Result<()> {
             .iter()
             .map(|h| h.name.as_str())
             .collect::<Vec<_>>(),
-        ["Deadpond", "Black Lion", "Sure-E", "Princess Sure-E"]
+        ["Sure-E", "Princess Sure-E"]
     );
+    let deadpond = s.get::<Hero>(t.hero("Deadpond").id.unwrap())?.unwrap();
+    assert_eq!(deadpond.team_id, None, "released, not deleted");
 
     // An existing hero without a team moves into one through the relationship.
     let spider = s.get::<Hero>(t.hero("Spider-Boy").id.unwrap())?.unwrap();
-    let mut preventers = s.get::<Team>(t.preventers.id.unwrap())?.unwrap();
-    preventers.heroes.set(vec![spider]);
+    let query = select::<Team>()
+        .where_(Team::id.eq(t.preventers.id.unwrap()))
+        .load(Team::heroes);
+    let mut preventers = s.exec(query)?.one()?;
+    let members = preventers.heroes.get()?.len();
+    preventers.heroes.get_mut()?.push(spider);
     s.add(preventers)?;
     s.commit()?;
     let spider = s.get::<Hero>(t.hero("Spider-Boy").id.unwrap())?.unwrap();
     assert_eq!(spider.team_id, t.preventers.id);
     assert_eq!(s.exec(select::<Hero>().count())?, 9, "moved, not copied");
+    assert_eq!(s.related(&t.preventers, Team::heroes)?.len(), members + 1);
     Ok(())
 }
 

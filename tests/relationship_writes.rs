@@ -240,7 +240,70 @@ fn deleting_a_model_deletes_its_link_rows(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// Taking heroes out of a team's loaded list releases them (their key set to NULL); the list
+/// cleared releases every hero; a team whose list was not loaded releases none.
+fn removing_from_a_list_releases_the_rows(db: &TestDb) -> Result<()> {
+    let (preventers, _, deadpond) = seed(db)?;
+    let mut s = db.engine.session()?;
+    let tarantula = s.add(hero("Tarantula", Some(preventers)))?;
+    s.commit()?;
+    let tarantula = s.refresh(tarantula)?.id.expect("stored");
+
+    // Not loaded: nothing is released.
+    let team = s.get::<Team>(preventers)?.expect("preventers");
+    s.add(team)?;
+    s.commit()?;
+    assert_eq!(stored_team_id(db, deadpond)?, Some(preventers));
+
+    let query = select::<Team>()
+        .where_(Team::id.eq(preventers))
+        .load(Team::heroes);
+    let mut team = s.exec(query)?.one()?;
+    team.heroes.get_mut()?.retain(|h| h.id == Some(tarantula));
+    s.add(team)?;
+    s.commit()?;
+    assert_eq!(stored_team_id(db, deadpond)?, None);
+    assert_eq!(stored_team_id(db, tarantula)?, Some(preventers));
+
+    let query = select::<Team>()
+        .where_(Team::id.eq(preventers))
+        .load(Team::heroes);
+    let mut team = s.exec(query)?.one()?;
+    team.heroes.get_mut()?.clear();
+    s.add(team)?;
+    s.commit()?;
+    assert_eq!(stored_team_id(db, tarantula)?, None);
+    Ok(())
+}
+
+/// Taking a team out of a hero's loaded many-to-many list deletes the link row only.
+fn removing_from_a_many_to_many_list_deletes_the_link(db: &TestDb) -> Result<()> {
+    let (preventers, z_force, deadpond) = seed(db)?;
+    let mut s = db.engine.session()?;
+    let hero = s.get::<Hero>(deadpond)?.expect("deadpond");
+    for t in [preventers, z_force] {
+        let team = s.get::<Team>(t)?.expect("team");
+        s.link(&hero, Hero::teams, &team)?;
+    }
+    s.commit()?;
+    let query = select::<Hero>()
+        .where_(Hero::id.eq(deadpond))
+        .load(Hero::teams);
+    let mut hero = s.exec(query)?.one()?;
+    assert_eq!(hero.teams.get()?.len(), 2);
+    hero.teams.get_mut()?.retain(|t| t.id == Some(z_force));
+    s.add(hero)?;
+    s.commit()?;
+    let links = s.exec(select::<Membership>())?.all();
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].team_id, z_force);
+    assert_eq!(s.exec(select::<Team>().count())?, 2);
+    Ok(())
+}
+
 backend_tests!(
+    removing_from_a_list_releases_the_rows,
+    removing_from_a_many_to_many_list_deletes_the_link,
     clearing_the_relationship_clears_the_key,
     a_changed_key_wins_over_the_loaded_relationship,
     a_changed_relationship_sets_the_key,

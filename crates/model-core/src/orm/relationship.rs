@@ -251,7 +251,7 @@ pub struct Then<R, N> {
 
 /// Lists `[Value]` of one column in chunks the dialect can bind, and runs
 /// `SELECT <target columns>[, extra] FROM target [JOIN ...] WHERE col IN (...)` per chunk.
-fn select_in<C: Model>(
+pub(crate) fn select_in<C: Model>(
     session: &mut Session,
     join: Option<(&'static Table, usize, usize)>,
     column: (&'static Table, usize),

@@ -76,7 +76,8 @@ pub(crate) fn cascade_impl(model: &Model) -> TokenStream {
     }
 }
 
-/// `fn delete_cascade` of the `Cascade` impl, for `has_many(..., cascade_delete)`.
+/// `fn delete_cascade` of the `Cascade` impl: `has_many(..., cascade_delete)` rows are deleted,
+/// other `has_many` children released and `many_to_many` link rows deleted.
 fn delete_cascade(model: &Model) -> TokenStream {
     let krate = crate::expand::krate();
     let deletes: Vec<TokenStream> = model
@@ -126,10 +127,10 @@ fn split(model: &Model) -> TokenStream {
         let field = &f.ident;
         quote! {
             let #field = match ::core::mem::take(&mut self.#field) {
-                #krate::Related::Loaded(rows) => rows,
-                #krate::Related::NotLoaded => ::std::vec::Vec::new(),
+                #krate::Related::Loaded(rows) => ::core::option::Option::Some(rows),
+                #krate::Related::NotLoaded => ::core::option::Option::None,
             };
-            for row in &#field {
+            for row in #field.iter().flatten() {
                 #krate::Validate::validate(row)?;
             }
         }
@@ -139,23 +140,27 @@ fn split(model: &Model) -> TokenStream {
         let field = &f.ident;
         let relation = f.relation.as_ref()?;
         let target = &relation.target;
-        Some(match &relation.kind {
-            RelationKind::HasMany { foreign_key, .. } => quote! {
-                for row in #field {
-                    session.add_child(row, #target::#foreign_key.index(), parent)?;
+        let stage = match &relation.kind {
+            RelationKind::HasMany { foreign_key, .. } => {
+                quote!(session.add_child(row, #target::#foreign_key.index(), parent)?;)
+            }
+            _ => quote!(session.add_link(parent, Self::#field, row)?;),
+        };
+        // The rows the list no longer holds are released after the list is staged.
+        Some(quote! {
+            if let ::core::option::Option::Some(rows) = #field {
+                let kept: ::std::vec::Vec<_> = rows.iter().map(#krate::Model::key_values).collect();
+                for row in rows {
+                    #stage
                 }
-            },
-            _ => quote! {
-                for row in #field {
-                    session.add_link(parent, Self::#field, row)?;
-                }
-            },
+                session.release_others(parent, Self::#field, &kept)?;
+            }
         })
     });
     quote! {
         fn split_related(&mut self) -> #krate::Result<::core::option::Option<#krate::StageChildren>> {
             #(#takes)*
-            if true #(&& #names.is_empty())* {
+            if true #(&& #names.is_none())* {
                 return ::core::result::Result::Ok(::core::option::Option::None);
             }
             ::core::result::Result::Ok(::core::option::Option::Some(::std::boxed::Box::new(

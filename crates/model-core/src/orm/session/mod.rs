@@ -69,7 +69,7 @@ pub(crate) use transaction::Savepoint;
 ///
 /// **Failure inside the database.** When the database aborts the transaction (PostgreSQL does
 /// after any refused statement that no savepoint contained; SQLite after some errors), every
-/// statement and `commit` return [`Error::PendingRollback`] until
+/// statement and `commit` return [`Error::PendingRollback`](crate::Error::PendingRollback) until
 /// [`rollback`](Session::rollback): a commit never reports success for a transaction the
 /// database did not commit.
 ///

@@ -37,7 +37,7 @@ impl Session {
         self.select_by_key(key)
     }
 
-    /// Reads a row again from the database: the stored state of a [`Handle`] (with its
+    /// Reads a row again from the database: the stored state of a [`Handle`](crate::Handle) (with its
     /// generated key and defaults) or of a model, by its key. [`Error::NotFound`] if it is gone.
     ///
     /// ```
