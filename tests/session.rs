@@ -199,23 +199,28 @@ fn unchanged_model_sends_nothing(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
-fn model_with_key_from_outside_is_updated(db: &TestDb) -> Result<()> {
+/// A model from another session is a row this one has not seen: `add` inserts it with its
+/// key (refused while the row exists, nothing overwritten); `merge` updates it.
+fn model_with_key_from_outside_is_inserted(db: &TestDb) -> Result<()> {
     let mut s = four_users(db)?;
     let mut bob = s.get::<User>(2)?.expect("bob");
     let mut fresh = db.engine.session()?;
     bob.full_name = Some("Robert".into());
     fresh.add(bob.clone())?;
+    assert!(matches!(fresh.commit(), Err(Error::UniqueViolation { .. })));
+    fresh.rollback()?;
+    assert_ne!(committed(db)?[1], bob);
+    fresh.merge(bob.clone())?;
     fresh.commit()?;
     assert_eq!(committed(db)?[1], bob);
-    // A key that names no row is reported, not silently ignored.
+    // A key that names no row: a new row with that key.
     let mut ghost = bob;
     ghost.id = Some(42);
     ghost.username = "ghost".into();
     ghost.email = "ghost@example.com".into();
     fresh.add(ghost)?;
-    assert!(matches!(fresh.commit(), Err(Error::NotFound)));
-    fresh.rollback()?;
-    assert_eq!(committed(db)?.len(), 4);
+    fresh.commit()?;
+    assert_eq!(committed(db)?.len(), 5);
     Ok(())
 }
 
@@ -442,7 +447,7 @@ backend_tests!(
     read_scenarios,
     update_scenarios,
     unchanged_model_sends_nothing,
-    model_with_key_from_outside_is_updated,
+    model_with_key_from_outside_is_inserted,
     delete_scenarios,
     insert_writes_key_back,
     flushed_insert_read_back_unchanged_sends_nothing,

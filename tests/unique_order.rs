@@ -49,6 +49,7 @@ fn names(db: &TestDb) -> Result<Vec<String>> {
 fn insert_staged_before_the_rename_freeing_its_name(db: &TestDb) -> Result<()> {
     let [old] = <[Tag; 1]>::try_from(seed(db, &["rust"])?).expect("one");
     let mut s = db.engine.session()?;
+    let old = s.get::<Tag>(old.id.expect("stored"))?.expect("rust");
     s.add(tag("rust"))?;
     s.add(Tag {
         name: "rust-old".into(),
@@ -154,13 +155,14 @@ fn multi_column_unique_values(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
-/// An update of a row the session has not read takes a value another update frees, and frees
-/// one a new row takes: it runs after the first, before the second.
-fn update_of_an_unread_row_runs_between_what_frees_and_what_takes(db: &TestDb) -> Result<()> {
+/// An update takes a value another update (or a delete) frees, and frees one a new row takes,
+/// all staged the other way round: it runs after the first, before the second.
+fn renames_and_an_insert_in_a_chain(db: &TestDb) -> Result<()> {
     for deleted in [false, true] {
         let [x, y] = <[Tag; 2]>::try_from(seed(db, &["x", "y"])?).expect("two");
         let mut s = db.engine.session()?;
         let x = s.get::<Tag>(x.id.expect("stored"))?.expect("x");
+        let y = s.get::<Tag>(y.id.expect("stored"))?.expect("y");
         s.add(tag("y"))?;
         if deleted {
             s.delete(&x)?;
@@ -170,10 +172,9 @@ fn update_of_an_unread_row_runs_between_what_frees_and_what_takes(db: &TestDb) -
                 ..x
             })?;
         }
-        // Not read by this session: built with the key of the row named "y".
         s.add(Tag {
-            id: y.id,
             name: "x".into(),
+            ..y
         })?;
         s.commit()?;
         let want: &[&str] = if deleted {
@@ -222,7 +223,7 @@ fn re_added_key_goes_before_new_rows(db: &TestDb) -> Result<()> {
 }
 
 backend_tests!(
-    update_of_an_unread_row_runs_between_what_frees_and_what_takes,
+    renames_and_an_insert_in_a_chain,
     re_added_key_goes_before_new_rows,
     insert_staged_before_the_rename_freeing_its_name,
     insert_staged_before_the_delete_freeing_its_name,

@@ -1,6 +1,7 @@
 //! Reads that skip the identity map (`Query::untracked`), on SQLite and PostgreSQL: the same
 //! rows as a tracked read, nothing held by the session, staged writes flushed first, and a
-//! stale copy of a versioned row refused instead of reverting another writer's change.
+//! copy added later refused (an INSERT of a row that exists) instead of reverting another
+//! writer's change.
 
 mod common;
 
@@ -107,9 +108,9 @@ fn untracked_tuples_and_columns(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
-/// A copy of a versioned row read untracked, changed after another writer's change, added:
-/// the write fails with `StaleData` instead of reverting the other writer's column.
-fn stale_untracked_copy_of_a_versioned_row_is_refused(db: &TestDb) -> Result<()> {
+/// A copy read untracked, changed after another writer's change, added: the session has not
+/// seen it, so it is an INSERT, refused while the row exists; the other writer's change stays.
+fn untracked_copy_added_is_refused_not_written_back(db: &TestDb) -> Result<()> {
     let mut s = db.engine.session()?;
     let h = s.add(Versioned {
         id: None,
@@ -136,7 +137,7 @@ fn stale_untracked_copy_of_a_versioned_row_is_refused(db: &TestDb) -> Result<()>
     copy.name = "Deadpond II".into();
     s.add(copy)?;
     let err = s.commit().unwrap_err();
-    assert!(matches!(err, Error::StaleData { .. }), "{err:?}");
+    assert!(matches!(err, Error::UniqueViolation { .. }), "{err:?}");
     s.rollback()?;
     let stored = db.engine.session()?.get::<Versioned>(id)?.expect("there");
     assert_eq!((stored.name.as_str(), stored.age), ("Deadpond", 31));
@@ -147,5 +148,5 @@ backend_tests!(
     untracked_reads_give_the_rows_and_hold_nothing,
     untracked_reads_see_staged_writes,
     untracked_tuples_and_columns,
-    stale_untracked_copy_of_a_versioned_row_is_refused,
+    untracked_copy_added_is_refused_not_written_back,
 );

@@ -35,9 +35,6 @@ pub(crate) enum Pending {
         /// The values the row held, as the session read them, in the changed columns that
         /// belong to a unique constraint: what the update frees for other rows to take.
         before: Vec<(usize, Value)>,
-        /// The session has not read the row, so which unique values the update frees is not
-        /// known: it runs before its table's other writes where nothing orders it.
-        unread: bool,
         /// The row may have gone (a bulk or hand-written DELETE ran since it was read): when
         /// the UPDATE finds no row, the model is inserted instead.
         insert_if_missing: bool,

@@ -184,7 +184,7 @@ fn taken_by_a_write(pending: &[Pending], writes: &[usize], delete: usize) -> boo
 fn by_unique_values(pending: &[Pending], ops: &mut [usize]) {
     let frees = |i: usize| match &pending[i] {
         Pending::Delete { .. } => true,
-        Pending::Update { before, unread, .. } => !before.is_empty() || *unread,
+        Pending::Update { before, .. } => !before.is_empty(),
         Pending::Insert { .. } => false,
     };
     let mut at = 0;
@@ -210,8 +210,7 @@ fn by_unique_values(pending: &[Pending], ops: &mut [usize]) {
     }
 }
 
-/// The dependency sort of one table's statements (Kahn's algorithm, earliest staged first,
-/// updates of rows not read before the rest).
+/// The dependency sort of one table's statements (Kahn's algorithm, earliest staged first).
 fn sort_segment(pending: &[Pending], table: &Table, segment: &mut [usize]) {
     let sets = table.unique_sets();
     let n = segment.len();
@@ -240,27 +239,6 @@ fn sort_segment(pending: &[Pending], table: &Table, segment: &mut [usize]) {
             for &taker in taken_by.get(&u).into_iter().flatten() {
                 if !same_row(taker, pos) {
                     after[pos].push(taker);
-                }
-            }
-        }
-    }
-    // An update of a row the session has not read may free any value of the sets it
-    // changes: what takes a value of those sets waits for it.
-    for (pos, &op) in segment.iter().enumerate() {
-        if !matches!(&pending[op], Pending::Update { unread: true, .. }) {
-            continue;
-        }
-        let changed: Vec<usize> = uniques(pending, op, &sets, true)
-            .into_iter()
-            .map(|(set, _)| set)
-            .collect();
-        for ((set, _), takers) in &taken_by {
-            if changed.contains(set) {
-                for &taker in takers {
-                    // Unless the taker frees what the update takes: that order is known.
-                    if !same_row(taker, pos) && !after[taker].contains(&pos) {
-                        after[pos].push(taker);
-                    }
                 }
             }
         }
@@ -303,19 +281,14 @@ fn sort_segment(pending: &[Pending], table: &Table, segment: &mut [usize]) {
     for next in after.iter().flatten() {
         waiting[*next] += 1;
     }
-    // Updates of rows the session has not read go first among the statements ready.
-    let unread =
-        |pos: usize| matches!(&pending[segment[pos]], Pending::Update { unread: true, .. });
-    let mut ready: std::collections::BTreeSet<(bool, usize)> = (0..n)
-        .filter(|&p| waiting[p] == 0)
-        .map(|p| (!unread(p), p))
-        .collect();
+    let mut ready: std::collections::BTreeSet<usize> =
+        (0..n).filter(|&p| waiting[p] == 0).collect();
     let mut order = Vec::with_capacity(n);
     let mut placed = vec![false; n];
     while order.len() < n {
         // A cycle: the earliest statement not placed goes next, as staged.
         let pos = match ready.pop_first() {
-            Some((_, pos)) => pos,
+            Some(pos) => pos,
             None => (0..n)
                 .find(|&p| !placed[p])
                 .expect("a statement not placed"),
@@ -328,7 +301,7 @@ fn sort_segment(pending: &[Pending], table: &Table, segment: &mut [usize]) {
         for &next in &after[pos] {
             waiting[next] = waiting[next].saturating_sub(1);
             if waiting[next] == 0 && !placed[next] {
-                ready.insert((!unread(next), next));
+                ready.insert(next);
             }
         }
     }

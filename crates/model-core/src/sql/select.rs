@@ -275,12 +275,11 @@ impl<S, Sel> Query<S, Sel> {
     /// driver's decoding only. EF Core's `AsNoTracking`; SQLAlchemy has no counterpart.
     ///
     /// The session still flushes staged writes before it (autoflush), and a later `get` of
-    /// such a row reads it again. The session does not know what was read: a model read this
-    /// way and given to `add` is written whole (an UPDATE of every column for a generated key,
-    /// an INSERT for a natural key), so a column another writer changed meanwhile is written
-    /// back. To change a row, read it tracked (`get`, a plain `select`); a model with a
-    /// `#[model(version)]` column is safe either way: a stale copy fails with
-    /// [`Error::StaleData`](crate::Error::StaleData) instead of reverting another writer.
+    /// such a row reads it again. The session has not seen such a copy: given to `add`, it is
+    /// an INSERT, which fails with [`Error::UniqueViolation`](crate::Error::UniqueViolation)
+    /// while the row exists; nothing another writer changed is written back. To change a row,
+    /// read it tracked (`get`, a plain `select`). (`merge` of the copy would write every column
+    /// where it differs from the row as stored now, another writer's change included.)
     ///
     /// ```
     /// # use model_core::prelude::*;

@@ -11,11 +11,14 @@ use crate::sql::table::Table;
 use crate::sql::value::Value;
 
 impl Session {
-    /// Validates a model and stages its write: an INSERT for a new row, an UPDATE of the
-    /// changed columns for a row this session loaded (nothing if none changed, unless a bulk or
-    /// hand-written DELETE may have removed the row: then it is written, and inserted if gone), an
-    /// UPDATE of every column for a model whose generated key is set but that this session has
-    /// not loaded. Fails with [`Error::Validation`] listing every failing field and rule.
+    /// Validates a model and stages its write: an UPDATE of the changed columns for a row this
+    /// session read or wrote (nothing if none changed, unless a bulk or hand-written DELETE may
+    /// have removed the row: then it is written, and inserted if gone); an INSERT for a row it
+    /// has not seen, with the key the model holds (a generated key the program set is inserted
+    /// as given, as SQLAlchemy inserts a new object; a row that exists then fails the flush
+    /// with [`Error::UniqueViolation`]). To update a row the session has not read, use
+    /// [`merge`](Session::merge) or an `update::<M>()` statement. Fails with
+    /// [`Error::Validation`] listing every failing field and rule.
     ///
     /// ```
     /// # use model_core::prelude::*;
@@ -104,7 +107,7 @@ impl Session {
                     .collect::<Vec<usize>>(),
                 loaded.maybe_gone,
             ),
-            None if table.generated_key().is_some() => (every_column_but_the_key(table), false),
+            // A row the session has never seen is a new row, whatever its key.
             None => return self.stage_insert(model),
         };
         let slot = self.slots.len();
@@ -121,9 +124,7 @@ impl Session {
         } else {
             changed
         };
-        let loaded = self.identity.get(table, &key);
-        let unread = loaded.is_none() && changed.iter().any(|&i| in_unique_set(table, i));
-        let before = freed(table, &changed, loaded);
+        let before = freed(table, &changed, self.identity.get(table, &key));
         self.slots.push(None);
         self.pending.push(Pending::Update {
             slot,
@@ -131,7 +132,6 @@ impl Session {
             key,
             changed,
             before,
-            unread,
             insert_if_missing,
         });
         Handle::new(self, slot)
@@ -196,7 +196,6 @@ impl Session {
             // is there.
             changed = table.primary_key.to_vec();
         }
-        let unread = loaded.is_none();
         let mut before = freed(table, &changed, loaded);
         before.extend(
             table
@@ -213,7 +212,6 @@ impl Session {
             key: old,
             changed,
             before,
-            unread,
             insert_if_missing: false,
         });
         if let Err(e) = self.flush() {
@@ -333,7 +331,6 @@ impl Session {
             changed: every_column_but_the_key(table),
             // It keeps the deleted row's unique values: it frees none.
             before: Vec::new(),
-            unread: false,
             insert_if_missing: false,
         };
         Handle::new(self, slot)
