@@ -61,6 +61,20 @@ pub struct Club {
     pub id: Option<i64>,
     #[model(foreign_key = League::id, on_delete = cascade)]
     pub league_id: Option<i64>,
+    #[model(belongs_to(League, key = league_id))]
+    pub league: Related<Option<League>>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "rw_players")]
+pub struct Player {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    pub name: String,
+    #[model(foreign_key = Club::id)]
+    pub club_id: Option<i64>,
+    #[model(belongs_to(Club, key = club_id))]
+    pub club: Related<Option<Club>>,
 }
 
 fn team(name: &str) -> Team {
@@ -213,6 +227,7 @@ fn deleting_a_parent_leaves_on_delete_actions_to_the_database(db: &TestDb) -> Re
     s.add_all((0..3).map(|_| Club {
         id: None,
         league_id: league.id,
+        league: Related::NotLoaded,
     }))?;
     s.commit()?;
     s.delete(&league)?;
@@ -301,7 +316,80 @@ fn removing_from_a_many_to_many_list_deletes_the_link(db: &TestDb) -> Result<()>
     Ok(())
 }
 
+/// The tutorial's heroes and teams: one new team cloned into several heroes' lists (and into
+/// several heroes' belongs-to) is one row.
+fn one_new_row_shared_by_several_rows_is_inserted_once(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let (z_force, preventers) = (team("Z-Force"), team("Preventers"));
+    let mut deadpond = hero("Deadpond", None);
+    deadpond
+        .teams
+        .set(vec![z_force.clone(), preventers.clone()]);
+    let mut rusty = hero("Rusty-Man", None);
+    rusty.teams.set(vec![preventers.clone()]);
+    let mut spider = hero("Spider-Boy", None);
+    spider.teams.set(vec![preventers.clone()]);
+    spider.team.set(Some(preventers.clone()));
+    let mut tarantula = hero("Tarantula", None);
+    tarantula.team.set(Some(preventers));
+    s.add_all([deadpond, rusty, spider, tarantula])?;
+    s.commit()?;
+    let teams = s.exec(select::<Team>().order_by(Team::name))?.all();
+    let names: Vec<&str> = teams.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["Preventers", "Z-Force"]);
+    assert_eq!(s.exec(select::<Membership>().count())?, 4);
+    let members = s.related(&teams[0], Team::members)?;
+    assert_eq!(members.len(), 3);
+    let heroes = s.related(&teams[0], Team::heroes)?;
+    assert_eq!(
+        heroes.len(),
+        2,
+        "Spider-Boy and Tarantula point at the one Preventers"
+    );
+    Ok(())
+}
+
+/// New rows chained through belongs-to relationships (a player's new club in a new league):
+/// each row's key goes to the row that points at it.
+fn a_chain_of_new_owners_links_each_to_its_own(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    // Leagues stored first, so that the new league's key is not the new club's.
+    s.add_all((0..3).map(|_| League {
+        id: None,
+        clubs: Related::NotLoaded,
+    }))?;
+    s.commit()?;
+    let mut club = Club {
+        id: None,
+        league_id: None,
+        league: Related::NotLoaded,
+    };
+    club.league.set(Some(League {
+        id: None,
+        clubs: Related::NotLoaded,
+    }));
+    let mut player = Player {
+        id: None,
+        name: "Ada".into(),
+        club_id: None,
+        club: Related::NotLoaded,
+    };
+    player.club.set(Some(club));
+    let player = s.add(player)?;
+    s.commit()?;
+    let player = s.refresh(player)?;
+    let club = s
+        .get::<Club>(player.club_id.expect("linked"))?
+        .expect("the club");
+    let league = club.league_id.expect("linked");
+    assert!(s.get::<League>(league)?.is_some());
+    assert_eq!(s.exec(select::<Club>().count())?, 1);
+    Ok(())
+}
+
 backend_tests!(
+    one_new_row_shared_by_several_rows_is_inserted_once,
+    a_chain_of_new_owners_links_each_to_its_own,
     removing_from_a_list_releases_the_rows,
     removing_from_a_many_to_many_list_deletes_the_link,
     clearing_the_relationship_clears_the_key,

@@ -63,6 +63,14 @@ pub struct ParentLink {
 }
 
 impl Pending {
+    /// The handle slot of an insert or update.
+    pub(crate) fn slot(&self) -> Option<usize> {
+        match self {
+            Pending::Insert { slot, .. } | Pending::Update { slot, .. } => Some(*slot),
+            Pending::Delete { .. } => None,
+        }
+    }
+
     pub(crate) fn table(&self) -> &'static Table {
         match self {
             Pending::Insert { model, .. } | Pending::Update { model, .. } => model.table(),

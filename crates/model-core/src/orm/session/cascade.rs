@@ -111,13 +111,35 @@ impl Session {
         self.link_insert(op, parent.link(fk))
     }
 
-    /// Stages the row a model being added points to through a loaded belongs-to relationship,
-    /// before the model itself; says where the model's foreign key comes from.
+    /// Stages the row a model being added points to through a loaded belongs-to relationship
+    /// (or a many-to-many target), before the model itself; says where the model's foreign key
+    /// comes from. A new row equal in every column to a new row already staged in this unit of
+    /// work is that row (a model cloned into several relationships is one row), not another.
     #[doc(hidden)]
     pub fn add_owner<C: Cascade>(&mut self, owner: C) -> Result<ParentRef> {
-        let parent = ParentRef::of(&owner, self.pending.len());
-        self.add(owner)?;
+        let mut parent = ParentRef::of(&owner, usize::MAX);
+        if parent.key.is_none()
+            && let Some(op) = self.staged_new_row(&owner)
+        {
+            parent.op = op;
+            return Ok(parent);
+        }
+        let handle = self.add(owner)?;
+        // Where its write was staged: after the rows it points to itself.
+        if let Some(op) = (self.pending.iter()).rposition(|p| p.slot() == Some(handle.slot())) {
+            parent.op = op;
+        }
         Ok(parent)
+    }
+
+    /// Where a new row with exactly `model`'s values is staged for insertion, if one is.
+    fn staged_new_row<M: Model>(&self, model: &M) -> Option<usize> {
+        let table = M::TABLE;
+        self.pending.iter().position(|op| {
+            matches!(op, Pending::Insert { model: staged, .. }
+                if staged.table().name == table.name
+                    && (0..table.columns.len()).all(|i| model.column_eq(i, &staged.column_value(i))))
+        })
     }
 
     /// Settles the foreign key column `fk` of a model being added against its loaded belongs-to

@@ -41,6 +41,11 @@ impl<M> std::fmt::Debug for Handle<M> {
 }
 
 impl<M> Handle<M> {
+    /// The slot of the session's models this handle names.
+    pub(super) fn slot(&self) -> usize {
+        self.slot
+    }
+
     pub(super) fn new(session: &Session, slot: usize) -> Self {
         Handle {
             session: session.id,
