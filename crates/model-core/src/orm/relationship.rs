@@ -26,13 +26,17 @@ use crate::sql::value::Value;
 /// assert_eq!(posts.get()?.len(), 1);
 /// # Ok::<(), Error>(())
 /// ```
+///
+/// The loaded value is boxed, so that two models may each hold the other (a one-to-one
+/// relationship: `Hero.weapon: Related<Option<Weapon>>` and `Weapon.hero:
+/// Related<Option<Hero>>`).
 #[derive(Clone, PartialEq, Default)]
 pub enum Related<T> {
     /// Not loaded: reading it is an error.
     #[default]
     NotLoaded,
     /// Loaded (possibly empty).
-    Loaded(T),
+    Loaded(Box<T>),
 }
 
 impl<T: fmt::Debug> fmt::Debug for Related<T> {
@@ -48,7 +52,8 @@ impl<T> Related<T> {
     /// The loaded value, or [`Error::NotLoaded`].
     ///
     /// ```
-    /// let r = model_core::Related::Loaded(3);
+    /// let mut r = model_core::Related::default();
+    /// r.set(3);
     /// assert_eq!(*r.get().unwrap(), 3);
     /// ```
     pub fn get(&self) -> Result<&T> {
@@ -61,7 +66,8 @@ impl<T> Related<T> {
     /// The loaded value, mutably, or [`Error::NotLoaded`].
     ///
     /// ```
-    /// let mut r = model_core::Related::Loaded(vec![1]);
+    /// let mut r = model_core::Related::default();
+    /// r.set(vec![1]);
     /// r.get_mut().unwrap().push(2);
     /// ```
     pub fn get_mut(&mut self) -> Result<&mut T> {
@@ -79,7 +85,31 @@ impl<T> Related<T> {
     /// assert!(r.is_loaded());
     /// ```
     pub fn set(&mut self, value: T) {
-        *self = Related::Loaded(value);
+        *self = Related::Loaded(Box::new(value));
+    }
+
+    /// Takes the loaded value out, leaving the relationship not loaded.
+    ///
+    /// ```
+    /// let mut r = model_core::Related::default();
+    /// r.set(7);
+    /// assert_eq!(r.take(), Some(7));
+    /// assert!(!r.is_loaded());
+    /// ```
+    pub fn take(&mut self) -> Option<T> {
+        std::mem::take(self).into_loaded()
+    }
+
+    /// The loaded value, if any.
+    ///
+    /// ```
+    /// assert_eq!(model_core::Related::<i32>::NotLoaded.into_loaded(), None);
+    /// ```
+    pub fn into_loaded(self) -> Option<T> {
+        match self {
+            Related::Loaded(value) => Some(*value),
+            Related::NotLoaded => None,
+        }
     }
 
     /// Whether it was loaded.

@@ -126,10 +126,7 @@ fn split(model: &Model) -> TokenStream {
     let takes = fields.iter().map(|f| {
         let field = &f.ident;
         quote! {
-            let #field = match ::core::mem::take(&mut self.#field) {
-                #krate::Related::Loaded(rows) => ::core::option::Option::Some(rows),
-                #krate::Related::NotLoaded => ::core::option::Option::None,
-            };
+            let #field = #krate::Related::take(&mut self.#field);
             for row in #field.iter().flatten() {
                 #krate::Validate::validate(row)?;
             }
@@ -150,7 +147,7 @@ fn split(model: &Model) -> TokenStream {
         Some(quote! {
             if let ::core::option::Option::Some(rows) = #field {
                 let kept: ::std::vec::Vec<_> = rows.iter().map(#krate::Model::key_values).collect();
-                for row in rows {
+                for row in ::core::iter::IntoIterator::into_iter(rows) {
                     #stage
                 }
                 session.release_others(parent, Self::#field, &kept)?;
@@ -186,8 +183,8 @@ fn owners(model: &Model) -> TokenStream {
             };
             let field = &f.ident;
             Some(quote! {
-                match ::core::mem::take(&mut self.#field) {
-                    #krate::Related::Loaded(::core::option::Option::Some(owner)) => {
+                match #krate::Related::take(&mut self.#field) {
+                    ::core::option::Option::Some(::core::option::Option::Some(owner)) => {
                         // Settled before the owner is staged, so that a conflict stages nothing.
                         let key = #krate::Model::key_values(&owner)
                             .and_then(|key| key.into_iter().next());
@@ -197,11 +194,11 @@ fn owners(model: &Model) -> TokenStream {
                             links.push(owner.link(Self::#key.index()));
                         }
                     }
-                    #krate::Related::Loaded(::core::option::Option::None) => {
+                    ::core::option::Option::Some(::core::option::Option::None) => {
                         let none = #krate::Value::Null;
                         session.sync_owner_key(self, Self::#key.index(), ::core::option::Option::Some(&none))?;
                     }
-                    #krate::Related::NotLoaded => {}
+                    ::core::option::Option::None => {}
                 }
             })
         })

@@ -547,9 +547,9 @@ fn public_with(model: &Model, name: &Ident, nested: Vec<Nested<'_>>) -> TokenStr
             }
         };
         quote! {
-            let #local = match model.#field {
-                #krate::Related::Loaded(rows) => #rows,
-                #krate::Related::NotLoaded => {
+            let #local = match #krate::Related::into_loaded(model.#field) {
+                ::core::option::Option::Some(rows) => #rows,
+                ::core::option::Option::None => {
                     return ::core::result::Result::Err(#krate::Error::NotLoaded)
                 }
             };

@@ -156,7 +156,7 @@ impl Field {
                 } else if super::schema::parse_field_key(&meta, &mut out.schemas)? {
                 } else {
                     return Err(meta.error(
-                        "unknown model attribute; expected one of `primary_key`, `column`, `skip`, `index`, `unique`, `version`, `default`, `foreign_key`, `on_delete`, `on_update`, `has_many`, `belongs_to`, `many_to_many`, `skip_create`, `skip_public`, `skip_update`, `skip_schemas`",
+                        "unknown model attribute; expected one of `primary_key`, `column`, `skip`, `index`, `unique`, `version`, `default`, `foreign_key`, `on_delete`, `on_update`, `has_many`, `has_one`, `belongs_to`, `many_to_many`, `skip_create`, `skip_public`, `skip_update`, `skip_schemas`",
                     ));
                 }
                 Ok(())

@@ -1,15 +1,19 @@
-//! Relationship fields: `has_many`, `belongs_to` and `many_to_many` on a `Related<...>` field.
+//! Relationship fields: `has_many`, `has_one`, `belongs_to` and `many_to_many` on a
+//! `Related<...>` field.
 
 use syn::meta::ParseNestedMeta;
 use syn::{GenericArgument, Ident, PathArguments, Type};
 
 /// How a relationship field finds its rows.
 pub(crate) enum RelationKind {
-    /// `has_many(Post, foreign_key = author_id [, cascade_delete] [, back_populates = author])`.
+    /// `has_many(Post, foreign_key = author_id [, cascade_delete] [, back_populates = author])`,
+    /// or `has_one(...)` with the same options (`one`): the rows of the target whose foreign
+    /// key holds this model's key, a list or at most one.
     HasMany {
         foreign_key: Ident,
         cascade: bool,
         back_populates: Option<Ident>,
+        one: bool,
     },
     /// `belongs_to(User, key = author_id)`: `key` is this model's foreign key field.
     BelongsTo { key: Ident },
@@ -29,23 +33,26 @@ pub(crate) struct Relation {
 /// Parses a relationship key of a field's `#[model(...)]`; `Ok(None)` when the key is not one.
 pub(crate) fn parse_key(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Relation>> {
     let name = match meta.path.get_ident() {
-        Some(i) if i == "has_many" || i == "belongs_to" || i == "many_to_many" => i.to_string(),
+        Some(i)
+            if ["has_many", "has_one", "belongs_to", "many_to_many"]
+                .iter()
+                .any(|n| i == n) =>
+        {
+            i.to_string()
+        }
         _ => return Ok(None),
     };
     let mut target: Option<syn::Path> = None;
     let (mut foreign_key, mut key, mut link, mut from, mut to) = (None, None, None, None, None);
     let mut cascade = false;
     let mut back_populates = None;
+    let has = name == "has_many" || name == "has_one";
     meta.parse_nested_meta(|inner| {
         let key_name = inner.path.get_ident().map(|i| i.to_string());
         match key_name.as_deref() {
-            Some("foreign_key") if name == "has_many" => {
-                foreign_key = Some(inner.value()?.parse()?)
-            }
-            Some("cascade_delete") if name == "has_many" => cascade = true,
-            Some("back_populates") if name == "has_many" => {
-                back_populates = Some(inner.value()?.parse()?)
-            }
+            Some("foreign_key") if has => foreign_key = Some(inner.value()?.parse()?),
+            Some("cascade_delete") if has => cascade = true,
+            Some("back_populates") if has => back_populates = Some(inner.value()?.parse()?),
             Some("key") if name == "belongs_to" => key = Some(inner.value()?.parse()?),
             Some("link") if name == "many_to_many" => link = Some(inner.value()?.parse()?),
             Some("from") if name == "many_to_many" => from = Some(inner.value()?.parse()?),
@@ -61,10 +68,11 @@ pub(crate) fn parse_key(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Relati
         target.ok_or_else(|| meta.error(format!("`{name}` needs the related model first")))?;
     let missing = |what: &str| meta.error(format!("`{name}` needs `{what} = ...`"));
     let kind = match name.as_str() {
-        "has_many" => RelationKind::HasMany {
+        "has_many" | "has_one" => RelationKind::HasMany {
             foreign_key: foreign_key.ok_or_else(|| missing("foreign_key"))?,
             cascade,
             back_populates,
+            one: name == "has_one",
         },
         "belongs_to" => RelationKind::BelongsTo {
             key: key.ok_or_else(|| missing("key"))?,

@@ -295,7 +295,7 @@ fn check_public_with(cx: &Ctxt, model: &Model, with: &PublicWith) {
             cx.error(
                 field,
                 format!(
-                    "`{field}` is {why}: `public_with` nests relationship fields (`has_many`, `belongs_to`, `many_to_many`)"
+                    "`{field}` is {why}: `public_with` nests relationship fields (`has_many`, `has_one`, `belongs_to`, `many_to_many`)"
                 ),
             );
             continue;
@@ -307,6 +307,11 @@ fn check_public_with(cx: &Ctxt, model: &Model, with: &PublicWith) {
                 &nested.ty,
                 format!("`{field}` is a belongs_to relationship, at most one row: write `Option<{schema}>`"),
             ),
+            (RelationKind::HasMany { one: true, .. }, true) => cx.error(
+                &nested.ty,
+                format!("`{field}` is a has_one relationship, at most one row: write `Option<{schema}>`"),
+            ),
+            (RelationKind::HasMany { one: true, .. }, false) => {}
             (RelationKind::HasMany { .. } | RelationKind::ManyToMany { .. }, false) => cx.error(
                 &nested.ty,
                 format!("`{field}` holds a list of rows: write `Vec<{schema}>`"),

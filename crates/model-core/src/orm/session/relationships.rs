@@ -47,11 +47,14 @@ impl Session {
     /// session.delete_related(&alice, User::posts)?;
     /// # Ok(()) }
     /// ```
-    pub fn delete_related<P: Model, C: Cascade + Clone>(
+    pub fn delete_related<P: Model, C: Cascade + Clone, T>(
         &mut self,
         parent: &P,
-        relation: Relation<P, C, Vec<C>>,
-    ) -> Result<()> {
+        relation: Relation<P, C, T>,
+    ) -> Result<()>
+    where
+        T: Target<C> + IntoIterator<Item = C>,
+    {
         for child in self.related(parent, relation)? {
             self.delete(&child)?;
         }
@@ -65,33 +68,28 @@ impl Session {
     /// foreign key with an ON DELETE action is left to the database (SQLAlchemy's
     /// `passive_deletes`). A many-to-many's link rows are deleted.
     #[doc(hidden)]
-    pub fn release_related<P: Model, C: Cascade + Clone>(
+    pub fn release_related<P: Model, C: Cascade + Clone, T: Target<C>>(
         &mut self,
         parent: &P,
-        relation: Relation<P, C, Vec<C>>,
+        relation: Relation<P, C, T>,
     ) -> Result<()> {
-        match relation.link() {
-            Link::HasMany { fk } => {
-                let action = C::TABLE.columns[fk]
-                    .foreign_key
-                    .as_ref()
-                    .map(|f| f.on_delete);
-                if matches!(action, Some(Action::Cascade | Action::SetNull)) {
-                    return Ok(());
-                }
-                for mut child in self.related(parent, relation)? {
-                    child.set_column_value(fk, Value::Null)?;
-                    self.add_valid(child)?;
-                }
+        if let Link::HasMany { fk } = relation.link() {
+            let action = C::TABLE.columns[fk]
+                .foreign_key
+                .as_ref()
+                .map(|f| f.on_delete);
+            if matches!(action, Some(Action::Cascade | Action::SetNull)) {
+                return Ok(());
             }
-            Link::ManyToMany { .. } => {
-                for target in self.related(parent, relation)? {
-                    self.unlink(parent, relation, &target)?;
-                }
-            }
-            Link::BelongsTo { .. } => {}
         }
-        Ok(())
+        let key = match relation.link() {
+            Link::BelongsTo { .. } => None,
+            _ => Some(parent.column_value(key_column::<P>()?)).filter(|k| !k.is_null()),
+        };
+        match key {
+            Some(key) => self.release::<C>(relation.link(), key, &[]),
+            None => Ok(()),
+        }
     }
 
     /// What adding a stored parent with a loaded list does to the rows the list no longer
@@ -100,17 +98,29 @@ impl Session {
     /// NULL, a many-to-many's other link rows are deleted. SQLAlchemy does the same when rows
     /// are removed from a collection. (A new parent has no other rows.)
     #[doc(hidden)]
-    pub fn release_others<P: Model, C: Cascade + Clone>(
+    pub fn release_others<P: Model, C: Cascade + Clone, T: Target<C>>(
         &mut self,
         parent: &ParentRef,
-        relation: Relation<P, C, Vec<C>>,
+        relation: Relation<P, C, T>,
         kept: &[Option<Vec<Value>>],
     ) -> Result<()> {
-        let Some(parent_key) = parent.key().cloned() else {
-            return Ok(());
-        };
+        match parent.key().cloned() {
+            Some(parent_key) => self.release::<C>(relation.link(), parent_key, kept),
+            None => Ok(()),
+        }
+    }
+
+    /// Releases the rows related through `link` to the parent whose key is `parent_key`, but
+    /// those with a key in `kept`: children get their foreign key set to NULL, link rows are
+    /// deleted.
+    fn release<C: Cascade + Clone>(
+        &mut self,
+        link: Link,
+        parent_key: Value,
+        kept: &[Option<Vec<Value>>],
+    ) -> Result<()> {
         let keep = |child: &C| child.key_values().is_some_and(|k| kept.contains(&Some(k)));
-        match relation.link() {
+        match link {
             Link::HasMany { fk } => {
                 let rows = select_in::<C>(self, None, (C::TABLE, fk), &[parent_key])?;
                 for (mut child, _) in rows.into_iter().filter(|(c, _)| !keep(c)) {
