@@ -313,8 +313,11 @@ pub(crate) fn select_in<C: Model>(
             chunk.iter().cloned().map(Node::Param).collect(),
             false,
         ));
-        sql.push(" ORDER BY ");
-        sql.qualified(C::TABLE.name, C::TABLE.columns[key_column::<C>()?].name);
+        // In key order (every column of a composite key: link rows are children too).
+        for (n, &k) in C::TABLE.primary_key.iter().enumerate() {
+            sql.push(if n == 0 { " ORDER BY " } else { ", " });
+            sql.qualified(C::TABLE.name, C::TABLE.columns[k].name);
+        }
         let rows = session.read(&sql.sql, &sql.params, |row| {
             let mut reader = RowReader::new(row);
             let child = C::from_row(&mut reader)?;
@@ -360,15 +363,15 @@ impl<P: Model, C: Model + Clone, T: Target<C>> Relation<P, C, T> {
         parents: &[P],
         nested: Option<&dyn Load<C>>,
     ) -> Result<Vec<Vec<C>>> {
-        let parent_key = key_column::<P>()?;
-        // Which column of the parent holds the value the related rows are found by.
+        // Which column of the parent holds the value the related rows are found by (a
+        // belongs-to's parent may have a composite key: a link model's own relationships).
         let (join, column, owner) = match self.link {
-            Link::HasMany { fk } => (None, (C::TABLE, fk), parent_key),
+            Link::HasMany { fk } => (None, (C::TABLE, fk), key_column::<P>()?),
             Link::BelongsTo { fk } => (None, (C::TABLE, key_column::<C>()?), fk),
             Link::ManyToMany { link, from, to } => (
                 Some((link(), to, key_column::<C>()?)),
                 (link(), from),
-                parent_key,
+                key_column::<P>()?,
             ),
         };
         let keys = distinct(parents.iter().map(|p| p.column_value(owner)));

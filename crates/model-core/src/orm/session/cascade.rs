@@ -150,7 +150,8 @@ impl Session {
     /// The program's change wins: against what the session read of the row, a changed
     /// relationship sets the column, a changed column is kept (the relationship as loaded says
     /// nothing new). Both changed to different rows is [`Error::Statement`], never silently one
-    /// of them; so is a new model whose column and relationship name different rows.
+    /// of them; so is a new model whose column and relationship name different rows (a column
+    /// holding NULL, `0` or `""` names none).
     #[doc(hidden)]
     pub fn sync_owner_key<M: Model>(
         &self,
@@ -176,9 +177,15 @@ impl Session {
                 "{table}.{column} was set to {current:?} but its relationship holds {target}:                  change one of them, or both to the same row"
             )))
         };
+        // A model the session has not read names a row by its column unless the column holds
+        // NULL or its type's zero (a key column that cannot be NULL, as a link model's, is
+        // written `0` until its relationship fills it).
+        let unset = current.is_null()
+            || matches!(&current, Value::I64(0))
+            || matches!(&current, Value::Text(t) if t.is_empty());
         let column_changed = match &read {
             Some(read) => current != *read,
-            None => !current.is_null(),
+            None => !unset,
         };
         match owner {
             Some(owner) if owner == current => Ok(false),

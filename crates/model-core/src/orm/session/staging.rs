@@ -62,7 +62,15 @@ impl Session {
         // Rows it points to go first; what they do not know yet, the flush fills in.
         let owners = model.stage_owners(self)?;
         let parent = ParentRef::of(&model, self.pending.len());
-        let handle = self.stage(model);
+        // A key the flush fills from new rows (a link model's) names no row yet: a new row.
+        let keyed_by_new_rows = owners
+            .iter()
+            .any(|link| M::TABLE.primary_key.contains(&link.fk));
+        let handle = if keyed_by_new_rows {
+            self.stage_insert(model)
+        } else {
+            self.stage(model)
+        };
         for link in owners {
             self.link_insert(parent.op, link)?;
         }
