@@ -77,6 +77,25 @@ pub struct Player {
     pub club: Related<Option<Club>>,
 }
 
+/// A parent whose children's key may not be NULL.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "rw_owners")]
+pub struct Owner {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    #[model(has_many(Pet, foreign_key = owner_id))]
+    pub pets: Related<Vec<Pet>>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table = "rw_pets")]
+pub struct Pet {
+    #[model(primary_key)]
+    pub id: Option<i64>,
+    #[model(foreign_key = Owner::id)]
+    pub owner_id: i64,
+}
+
 fn team(name: &str) -> Team {
     Team {
         id: None,
@@ -387,7 +406,105 @@ fn a_chain_of_new_owners_links_each_to_its_own(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// A child the program deleted stays deleted when its parent is deleted, or added with the
+/// child taken out of its list.
+fn a_deleted_child_stays_deleted_when_its_parent_is_released(db: &TestDb) -> Result<()> {
+    let (preventers, _, deadpond) = seed(db)?;
+    let mut s = db.engine.session()?;
+    let hero = s.get::<Hero>(deadpond)?.expect("deadpond");
+    s.delete(&hero)?;
+    let team = s.get::<Team>(preventers)?.expect("preventers");
+    s.delete(&team)?;
+    s.commit()?;
+    assert_eq!(s.exec(select::<Hero>().count())?, 0);
+
+    let (team_id, _, hero_id) = seed(db)?;
+    let mut s = db.engine.session()?;
+    let query = select::<Team>()
+        .where_(Team::id.eq(team_id))
+        .load(Team::heroes);
+    let mut team = s.exec(query)?.one()?;
+    let hero = team.heroes.get_mut()?.pop().expect("deadpond");
+    s.delete(&hero)?;
+    s.add(team)?;
+    s.commit()?;
+    assert!(s.get::<Hero>(hero_id)?.is_none());
+    Ok(())
+}
+
+/// A child the program moved to another parent keeps it when its old parent is released.
+fn a_child_moved_by_the_program_keeps_its_new_parent(db: &TestDb) -> Result<()> {
+    let (preventers, z_force, deadpond) = seed(db)?;
+    let mut s = db.engine.session()?;
+    let query = select::<Team>()
+        .where_(Team::id.eq(preventers))
+        .load(Team::heroes);
+    let mut team = s.exec(query)?.one()?;
+    let mut hero = team.heroes.get_mut()?.pop().expect("deadpond");
+    hero.team_id = Some(z_force);
+    s.add(hero)?;
+    s.add(team)?;
+    s.commit()?;
+    assert_eq!(stored_team_id(db, deadpond)?, Some(z_force));
+
+    // Moved back by its column, then the team it left is deleted.
+    let mut hero = s.get::<Hero>(deadpond)?.expect("deadpond");
+    hero.team_id = Some(preventers);
+    s.add(hero)?;
+    let team = s.get::<Team>(z_force)?.expect("z-force");
+    s.delete(&team)?;
+    s.commit()?;
+    assert_eq!(stored_team_id(db, deadpond)?, Some(preventers));
+    Ok(())
+}
+
+/// Children whose key may not be NULL are not released: deleting their parent is a typed
+/// error that stages nothing, unless the program deleted them first.
+fn children_that_cannot_be_released(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let owner = s.add(Owner {
+        id: None,
+        pets: Related::NotLoaded,
+    })?;
+    s.flush()?;
+    let owner = s.refresh(owner)?;
+    let id = owner.id.expect("stored");
+    let pet = s.add(Pet {
+        id: None,
+        owner_id: id,
+    })?;
+    s.commit()?;
+    let pet = s.refresh(pet)?;
+    let err = s.delete(&owner).expect_err("a pet may not lose its owner");
+    assert!(matches!(err, Error::Statement(_)), "{err:?}");
+    assert!(err.to_string().contains("rw_pets.owner_id"), "{err}");
+    s.commit()?;
+    assert!(s.get::<Owner>(id)?.is_some());
+    s.delete(&pet)?;
+    s.delete(&owner)?;
+    s.commit()?;
+    assert!(s.get::<Owner>(id)?.is_none());
+    Ok(())
+}
+
+/// The same team twice in a hero's list is one link row.
+fn the_same_target_twice_in_a_list_is_one_link(db: &TestDb) -> Result<()> {
+    let (preventers, _, _) = seed(db)?;
+    let mut s = db.engine.session()?;
+    let team = s.get::<Team>(preventers)?.expect("preventers");
+    let mut new = hero("Spider-Boy", None);
+    new.teams.set(vec![team.clone(), team]);
+    s.add(new)?;
+    s.commit()?;
+    assert_eq!(s.exec(select::<Membership>().count())?, 1);
+    Ok(())
+}
+
 backend_tests!(
+    a_deleted_child_stays_deleted_when_its_parent_is_released,
+    a_child_moved_by_the_program_keeps_its_new_parent,
+    children_that_cannot_be_released,
+    the_same_target_twice_in_a_list_is_one_link,
     one_new_row_shared_by_several_rows_is_inserted_once,
     a_chain_of_new_owners_links_each_to_its_own,
     removing_from_a_list_releases_the_rows,

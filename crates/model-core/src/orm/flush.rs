@@ -54,7 +54,7 @@ pub(crate) enum Pending {
 
 /// Where a child row staged with its new parent finds its foreign key: column `fk` takes
 /// column `key` of the row stored by the pending insert at `op`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 #[doc(hidden)]
 pub struct ParentLink {
     pub(crate) op: usize,

@@ -235,7 +235,16 @@ impl Session {
                 return Ok(());
             }
         }
-        self.stage_row(table, values, links);
+        // The same link twice in one list (or in two lists of one unit of work) is one row.
+        let staged = self.pending.iter().any(|op| {
+            matches!(op, Pending::Insert { model, links: l, .. }
+                if model.table().name == table.name
+                    && *l == links
+                    && (0..table.columns.len()).all(|i| model.column_value(i) == values[i]))
+        });
+        if !staged {
+            self.stage_row(table, values, links);
+        }
         Ok(())
     }
 

@@ -242,7 +242,7 @@ impl Session {
     }
 
     /// Where an INSERT or UPDATE of this row is staged, if one is.
-    fn staged_write(&self, table: &'static Table, key: &[Value]) -> Option<usize> {
+    pub(super) fn staged_write(&self, table: &'static Table, key: &[Value]) -> Option<usize> {
         self.pending.iter().rposition(|op| match op {
             Pending::Update { model, key: k, .. } => {
                 model.table().name == table.name && k.as_slice() == key
@@ -301,7 +301,7 @@ impl Session {
     }
 
     /// Where a delete of this row is staged, if one is.
-    fn staged_delete(&self, table: &'static Table, key: &[Value]) -> Option<usize> {
+    pub(super) fn staged_delete(&self, table: &'static Table, key: &[Value]) -> Option<usize> {
         self.pending.iter().rposition(|op| {
             matches!(op, Pending::Delete { table: t, key: k, .. }
                 if t.name == table.name && k.as_slice() == key)
