@@ -500,7 +500,28 @@ fn the_same_target_twice_in_a_list_is_one_link(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// A stored hero pointed at a new team through its belongs-to: the team is inserted and the
+/// hero's key takes its new key (from a team or from none).
+fn a_stored_row_pointed_at_a_new_row(db: &TestDb) -> Result<()> {
+    let (_, _, deadpond) = seed(db)?;
+    let mut s = db.engine.session()?;
+    let loner = s.add(hero("Loner", None))?;
+    s.commit()?;
+    let loner = s.refresh(loner)?.id.expect("stored");
+    for (id, team_name) in [(deadpond, "Avengers"), (loner, "Defenders")] {
+        let mut h = s.get::<Hero>(id)?.expect("stored");
+        h.team.set(Some(team(team_name)));
+        s.add(h)?;
+        s.commit()?;
+        let team_id = stored_team_id(db, id)?.expect("linked");
+        let stored = s.get::<Team>(team_id)?.expect("the new team");
+        assert_eq!(stored.name, team_name);
+    }
+    Ok(())
+}
+
 backend_tests!(
+    a_stored_row_pointed_at_a_new_row,
     a_deleted_child_stays_deleted_when_its_parent_is_released,
     a_child_moved_by_the_program_keeps_its_new_parent,
     children_that_cannot_be_released,

@@ -38,6 +38,9 @@ pub(crate) enum Pending {
         /// The row may have gone (a bulk or hand-written DELETE ran since it was read): when
         /// the UPDATE finds no row, the model is inserted instead.
         insert_if_missing: bool,
+        /// Foreign keys to fill from the rows staged inserts store (a stored row pointed at
+        /// a new one).
+        links: Vec<ParentLink>,
     },
     Delete {
         table: &'static Table,
@@ -188,14 +191,19 @@ pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Sto
                 key,
                 changed,
                 insert_if_missing,
+                links,
                 ..
             } => {
+                let fills = links
+                    .iter()
+                    .map(|&p| fill(&stored, p))
+                    .collect::<Result<Vec<_>>>()?;
                 // A row switch of a row that is all key has nothing to set.
                 let nothing = changed.is_empty() && model.table().version.is_none();
                 let result = if nothing {
                     Ok(None)
                 } else {
-                    update_row(conn, model.as_ref(), key, changed)
+                    update_row(conn, model.as_ref(), key, changed, &fills)
                 };
                 stored[writes[at]] = match result {
                     Ok(written) => written.map(|written| Stored { written, row: None }),
@@ -203,7 +211,7 @@ pub(crate) fn run(conn: &mut Conn, pending: &[Pending]) -> Result<Vec<Option<Sto
                     Err(Error::NotFound) if *insert_if_missing => {
                         let row = NewRow {
                             model: model.as_ref(),
-                            fill: Vec::new(),
+                            fill: fills,
                         };
                         insert_rows(conn, model.table(), &[row], true)?.pop()
                     }
@@ -279,6 +287,7 @@ fn update_row(
     model: &dyn Staged,
     key: &[Value],
     changed: &[usize],
+    fills: &[(usize, Value)],
 ) -> Result<Option<Written>> {
     let table = model.table();
     let mut out = SqlWriter::new(conn.dialect());
@@ -288,7 +297,13 @@ fn update_row(
         if n > 0 {
             out.push(", ");
         }
-        let value = model.column_value(i);
+        let value = match fills.iter().find(|(column, _)| *column == i) {
+            Some((_, filled)) => {
+                written.push((i, filled.clone()));
+                filled.clone()
+            }
+            None => model.column_value(i),
+        };
         if let Some(stored) = value.at_storage_precision() {
             written.push((i, stored));
         }

@@ -269,7 +269,7 @@ fn sort_segment(pending: &[Pending], table: &Table, segment: &mut [usize]) {
         {
             after[prev].push(pos);
         }
-        if let Pending::Insert { links, .. } = &pending[op] {
+        if let Pending::Insert { links, .. } | Pending::Update { links, .. } = &pending[op] {
             for link in links {
                 if let Some(parent) = segment.iter().position(|&p| p == link.op) {
                     after[parent].push(pos);

@@ -195,7 +195,18 @@ impl Session {
                 model.set_column_value(fk, owner)?;
                 Ok(false)
             }
-            None if !column_changed => Ok(true),
+            None if !column_changed => {
+                // A stored row pointed at a new one: its column changes (the flush writes the
+                // new row's key there), so that its write is staged.
+                match &read {
+                    Some(Value::Null) => model.set_column_value(fk, Value::I64(0))?,
+                    Some(_) => model
+                        .set_column_value(fk, Value::Null)
+                        .or_else(|_| model.set_column_value(fk, Value::I64(0)))?,
+                    None => {}
+                }
+                Ok(true)
+            }
             _ => conflict(),
         }
     }
@@ -258,12 +269,20 @@ impl Session {
         Ok(!self.read(&out.sql, &out.params, |_| Ok(()))?.is_empty())
     }
 
-    /// Makes the insert staged at `op` take a foreign key from another staged insert.
+    /// Makes the write staged at `op` take a foreign key from a staged insert.
     #[doc(hidden)]
     pub fn link_insert(&mut self, op: usize, link: ParentLink) -> Result<()> {
         match self.pending.get_mut(op) {
             Some(Pending::Insert { links, .. }) => {
                 links.push(link);
+                Ok(())
+            }
+            Some(Pending::Update { links, changed, .. }) => {
+                links.push(link);
+                if !changed.contains(&link.fk) {
+                    changed.push(link.fk);
+                    changed.sort_unstable();
+                }
                 Ok(())
             }
             _ => Err(Error::Statement(

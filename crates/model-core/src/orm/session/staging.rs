@@ -61,7 +61,7 @@ impl Session {
         let children = model.split_related()?;
         // Rows it points to go first; what they do not know yet, the flush fills in.
         let owners = model.stage_owners(self)?;
-        let parent = ParentRef::of(&model, self.pending.len());
+        let mut parent = ParentRef::of(&model, self.pending.len());
         // A key the flush fills from new rows (a link model's) names no row yet: a new row.
         let keyed_by_new_rows = owners
             .iter()
@@ -71,6 +71,10 @@ impl Session {
         } else {
             self.stage(model)
         };
+        // Where its write is staged (an earlier write of the row takes it in its place).
+        if let Some(op) = (self.pending.iter()).rposition(|p| p.slot() == Some(handle.slot())) {
+            parent.op = op;
+        }
         for link in owners {
             self.link_insert(parent.op, link)?;
         }
@@ -141,6 +145,7 @@ impl Session {
             changed,
             before,
             insert_if_missing,
+            links: Vec::new(),
         });
         Handle::new(self, slot)
     }
@@ -221,6 +226,7 @@ impl Session {
             changed,
             before,
             insert_if_missing: false,
+            links: Vec::new(),
         });
         if let Err(e) = self.flush() {
             // Nothing of it was written: the change is not left staged.
@@ -340,6 +346,7 @@ impl Session {
             // It keeps the deleted row's unique values: it frees none.
             before: Vec::new(),
             insert_if_missing: false,
+            links: Vec::new(),
         };
         Handle::new(self, slot)
     }
