@@ -164,21 +164,7 @@ impl Session {
                     let mut values = vec![Value::Null; table.columns.len()];
                     values[from] = parent_key.clone();
                     values[to] = target.column_value(key);
-                    let key: Vec<Value> = table
-                        .primary_key
-                        .iter()
-                        .map(|&i| values[i].clone())
-                        .collect();
-                    if self.staged_delete(table, &key).is_some() {
-                        continue;
-                    }
-                    self.pending.push(Pending::Delete {
-                        table,
-                        key,
-                        version: None,
-                        values,
-                        stored: Vec::new(),
-                    });
+                    self.stage_link_delete(table, values);
                 }
             }
             Link::BelongsTo { .. } => {}
@@ -263,19 +249,26 @@ impl Session {
         target: &C,
     ) -> Result<()> {
         let (table, values) = link_row(parent, relation, target)?;
-        let key = table
+        self.stage_link_delete(table, values);
+        Ok(())
+    }
+
+    /// Stages the delete of a link row (once: a delete of it already staged stands).
+    fn stage_link_delete(&mut self, table: &'static Table, values: Vec<Value>) {
+        let key: Vec<Value> = table
             .primary_key
             .iter()
             .map(|&i| values[i].clone())
             .collect();
-        self.pending.push(Pending::Delete {
-            table,
-            key,
-            version: None,
-            values,
-            stored: Vec::new(),
-        });
-        Ok(())
+        if self.staged_delete(table, &key).is_none() {
+            self.pending.push(Pending::Delete {
+                table,
+                key,
+                version: None,
+                values,
+                stored: Vec::new(),
+            });
+        }
     }
 }
 
