@@ -15,7 +15,7 @@ pub struct Team {
     #[model(primary_key)]
     pub id: Option<i64>,
     pub name: String,
-    #[model(has_many(Hero, foreign_key = team_id))]
+    #[model(has_many(Hero, foreign_key = team_id, back_populates = team))]
     pub heroes: Related<Vec<Hero>>,
     #[model(many_to_many(Hero, link = Membership, from = team_id, to = hero_id))]
     pub members: Related<Vec<Hero>>,
@@ -520,7 +520,52 @@ fn a_stored_row_pointed_at_a_new_row(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// A team loaded with its heroes (each holding a copy of the team, back_populates), renamed
+/// and added: the rename is written, not undone by the heroes' copies.
+fn copies_held_by_relationships_do_not_undo_changes(db: &TestDb) -> Result<()> {
+    let (preventers, _, deadpond) = seed(db)?;
+    let mut s = db.engine.session()?;
+    let query = select::<Team>()
+        .where_(Team::id.eq(preventers))
+        .load(Team::heroes);
+    let mut team = s.exec(query)?.one()?;
+    assert!(
+        team.heroes.get()?[0].team.get()?.is_some(),
+        "back-populated"
+    );
+    team.name = "Preventers II".into();
+    team.heroes.get_mut()?[0].name = "Deadpond II".into();
+    s.add(team)?;
+    s.commit()?;
+    let mut s = db.engine.session()?;
+    assert_eq!(
+        s.get::<Team>(preventers)?.expect("team").name,
+        "Preventers II"
+    );
+    assert_eq!(s.get::<Hero>(deadpond)?.expect("hero").name, "Deadpond II");
+
+    // A hero loaded with its team, the team changed on its own, then the hero added.
+    let query = select::<Hero>()
+        .where_(Hero::id.eq(deadpond))
+        .load(Hero::team);
+    let mut hero = s.exec(query)?.one()?;
+    let mut team = s.get::<Team>(preventers)?.expect("team");
+    team.name = "Preventers III".into();
+    s.add(team)?;
+    hero.name = "Deadpond III".into();
+    s.add(hero)?;
+    s.commit()?;
+    let mut s = db.engine.session()?;
+    assert_eq!(
+        s.get::<Team>(preventers)?.expect("team").name,
+        "Preventers III"
+    );
+    assert_eq!(s.get::<Hero>(deadpond)?.expect("hero").name, "Deadpond III");
+    Ok(())
+}
+
 backend_tests!(
+    copies_held_by_relationships_do_not_undo_changes,
     a_stored_row_pointed_at_a_new_row,
     a_deleted_child_stays_deleted_when_its_parent_is_released,
     a_child_moved_by_the_program_keeps_its_new_parent,

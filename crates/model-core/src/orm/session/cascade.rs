@@ -114,15 +114,32 @@ impl Session {
     /// Stages the row a model being added points to through a loaded belongs-to relationship
     /// (or a many-to-many target), before the model itself; says where the model's foreign key
     /// comes from. A new row equal in every column to a new row already staged in this unit of
-    /// work is that row (a model cloned into several relationships is one row), not another.
+    /// work is that row (a model cloned into several relationships is one row), not another; a
+    /// row the session holds or has staged is only pointed at, not written from the copy.
     #[doc(hidden)]
     pub fn add_owner<C: Cascade>(&mut self, owner: C) -> Result<ParentRef> {
         let mut parent = ParentRef::of(&owner, usize::MAX);
-        if parent.key.is_none()
-            && let Some(op) = self.staged_new_row(&owner)
-        {
-            parent.op = op;
-            return Ok(parent);
+        match owner.key_values() {
+            None => {
+                if let Some(op) = self.staged_new_row(&owner) {
+                    parent.op = op;
+                    return Ok(parent);
+                }
+            }
+            Some(key) => {
+                // A row the session holds or has staged is only pointed at: the copy a
+                // relationship holds (loaded, or filled by back_populates) is not a change the
+                // program asked to write; adding the row itself writes its changes.
+                if let Some(op) = self.staged_write(C::TABLE, &key) {
+                    parent.op = op;
+                    return Ok(parent);
+                }
+                if self.identity.get(C::TABLE, &key).is_some()
+                    && !self.identity.is_gone(C::TABLE, &key)
+                {
+                    return Ok(parent);
+                }
+            }
         }
         let handle = self.add(owner)?;
         // Where its write was staged: after the rows it points to itself.
