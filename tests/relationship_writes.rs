@@ -458,8 +458,9 @@ fn a_child_moved_by_the_program_keeps_its_new_parent(db: &TestDb) -> Result<()> 
     Ok(())
 }
 
-/// Children whose key may not be NULL are not released: deleting their parent is a typed
-/// error that stages nothing, unless the program deleted them first.
+/// Children whose key may not be NULL cannot be released: deleting their parent fails the
+/// flush with a typed error that writes nothing, unless the program deletes or moves them
+/// before the flush (in either order).
 fn children_that_cannot_be_released(db: &TestDb) -> Result<()> {
     let mut s = db.engine.session()?;
     let owner = s.add(Owner {
@@ -475,15 +476,41 @@ fn children_that_cannot_be_released(db: &TestDb) -> Result<()> {
     })?;
     s.commit()?;
     let pet = s.refresh(pet)?;
-    let err = s.delete(&owner).expect_err("a pet may not lose its owner");
+    s.delete(&owner)?;
+    let err = s.commit().expect_err("a pet may not lose its owner");
     assert!(matches!(err, Error::Statement(_)), "{err:?}");
     assert!(err.to_string().contains("rw_pets.owner_id"), "{err}");
-    s.commit()?;
-    assert!(s.get::<Owner>(id)?.is_some());
+    assert!(db.engine.session()?.get::<Owner>(id)?.is_some());
+    // Deleted after its owner's delete was staged: the flush runs.
     s.delete(&pet)?;
-    s.delete(&owner)?;
     s.commit()?;
     assert!(s.get::<Owner>(id)?.is_none());
+
+    // Moved between two loaded lists, the old owner added first.
+    let owners = s.add_all((0..2).map(|_| Owner {
+        id: None,
+        pets: Related::NotLoaded,
+    }))?;
+    s.flush()?;
+    let (o1, o2) = (
+        s.refresh(owners[0])?.id.expect("stored"),
+        s.refresh(owners[1])?.id.expect("stored"),
+    );
+    s.add(Pet {
+        id: None,
+        owner_id: o1,
+    })?;
+    s.commit()?;
+    let load = |id: i64| select::<Owner>().where_(Owner::id.eq(id)).load(Owner::pets);
+    let mut a = s.exec(load(o1))?.one()?;
+    let mut b = s.exec(load(o2))?.one()?;
+    let pet = a.pets.get_mut()?.pop().expect("the pet");
+    b.pets.get_mut()?.push(pet);
+    s.add(a)?;
+    s.add(b)?;
+    s.commit()?;
+    let pets = s.exec(select::<Pet>())?.all();
+    assert_eq!(pets.iter().map(|p| p.owner_id).collect::<Vec<_>>(), [o2]);
     Ok(())
 }
 

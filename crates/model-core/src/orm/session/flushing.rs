@@ -26,6 +26,7 @@ impl Session {
     /// Flushes; for a commit outside a transaction, writes that go out as one statement run
     /// without BEGIN and COMMIT around them, since one statement is atomic by itself.
     pub(super) fn flush_for(&mut self, commit: bool) -> Result<()> {
+        self.check_released()?;
         if self.pending.is_empty() {
             return Ok(());
         }
@@ -46,6 +47,7 @@ impl Session {
             Ok(results) => {
                 // Sent without a transaction, the statement committed itself.
                 self.committed |= alone;
+                self.unreleased.clear();
                 results
             }
             Err(e) => {

@@ -100,6 +100,9 @@ pub struct Session {
     /// Open savepoints of [`Nested`](crate::Nested) guards.
     savepoints: usize,
     pending: Vec<Pending>,
+    /// Rows a parent's write released whose foreign key may not be NULL: the flush refuses to
+    /// run unless the program deleted or moved each of them meanwhile.
+    unreleased: Vec<relationships::Unreleased>,
     slots: Vec<Option<Box<dyn Any + Send>>>,
     identity: IdentityMap,
     /// Why the open transaction can no longer commit, once the database aborted it.
@@ -119,6 +122,7 @@ impl Session {
             autoflush: true,
             savepoints: 0,
             pending: Vec::new(),
+            unreleased: Vec::new(),
             slots: Vec::new(),
             identity: IdentityMap::default(),
             failed: None,

@@ -67,8 +67,8 @@ impl Session {
     /// foreign key with an ON DELETE action is left to the database (SQLAlchemy's
     /// `passive_deletes`). A many-to-many's link rows are deleted. Rows the program deleted or
     /// moved to another parent in this unit of work are left as staged. A child whose key may
-    /// not be NULL (and that the program did not delete) makes the delete an
-    /// [`Error::Statement`] that stages nothing.
+    /// not be NULL must be deleted or moved by the flush, which is otherwise
+    /// [`Error::Statement`] (nothing written).
     #[doc(hidden)]
     pub fn release_related<P: Model, C: Cascade + Clone, T: Target<C>>(
         &mut self,
@@ -136,20 +136,25 @@ impl Session {
                     if self.staged_delete(C::TABLE, &key).is_some() {
                         continue;
                     }
-                    let nullable = C::TABLE.columns[fk].nullable;
+                    if !C::TABLE.columns[fk].nullable {
+                        // It cannot lose its parent: the flush checks that the program moved
+                        // or deleted it by then.
+                        self.unreleased.push(Unreleased {
+                            table: C::TABLE,
+                            key,
+                            fk,
+                            parent: parent_key.clone(),
+                            at: self.pending.len(),
+                        });
+                        continue;
+                    }
                     if let Some(at) = self.staged_write(C::TABLE, &key) {
                         // A row the program staged keeps where it points now, unless that is
                         // still here: then its foreign key is cleared in the staged write.
                         if self.staged_points_at(at, fk, &parent_key) {
-                            if !nullable {
-                                return Err(not_nullable(C::TABLE, fk));
-                            }
                             self.clear_staged_key(at, fk)?;
                         }
                         continue;
-                    }
-                    if !nullable {
-                        return Err(not_nullable(C::TABLE, fk));
                     }
                     child.set_column_value(fk, Value::Null)?;
                     self.add_valid(child)?;
@@ -168,6 +173,21 @@ impl Session {
                 }
             }
             Link::BelongsTo { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// Refuses to flush while a row released from its parent, whose foreign key may not be
+    /// NULL, was neither deleted nor moved to another parent.
+    pub(super) fn check_released(&self) -> Result<()> {
+        for u in &self.unreleased {
+            let moved = match self.staged_write(u.table, &u.key) {
+                Some(at) => !self.staged_points_at(at, u.fk, &u.parent),
+                None => false,
+            };
+            if !moved && self.staged_delete(u.table, &u.key).is_none() {
+                return Err(not_nullable(u.table, u.fk));
+            }
         }
         Ok(())
     }
@@ -302,9 +322,21 @@ fn link_row<P: Model, C: Model>(
 fn not_nullable(table: &Table, fk: usize) -> Error {
     let column = table.columns[fk].name;
     Error::Statement(format!(
-        "rows of {} would be released from their parent, but {}.{column} may not be NULL: \
-         delete them first (or declare the relationship cascade_delete), or move them to \
-         another parent",
+        "rows of {} were released from their parent, but {}.{column} may not be NULL: \
+         delete them (or declare the relationship cascade_delete), or move them to another \
+         parent, before the flush",
         table.name, table.name
     ))
+}
+
+/// A row released from its parent whose foreign key may not be NULL: the program must delete
+/// it or move it to another parent before the flush.
+pub(super) struct Unreleased {
+    table: &'static Table,
+    key: Vec<Value>,
+    fk: usize,
+    parent: Value,
+    /// How many writes were staged when it was released (a savepoint rolled back to before
+    /// that forgets it).
+    pub(super) at: usize,
 }

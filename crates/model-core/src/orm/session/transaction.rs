@@ -103,6 +103,7 @@ impl Session {
     /// ```
     pub fn rollback(&mut self) -> Result<()> {
         self.pending.clear();
+        self.unreleased.clear();
         self.identity.roll_back_to(0);
         if self.in_transaction {
             // The flags clear once the database has rolled back, not before: a session whose
@@ -193,6 +194,7 @@ impl Session {
             // The database forgets what was done since; so does the session: staged writes,
             // handles, and what its writes taught the identity map.
             self.pending.truncate(savepoint.pending);
+            self.unreleased.retain(|u| u.at < savepoint.pending);
             self.slots.truncate(savepoint.slots);
             self.identity.roll_back_to(savepoint.journal);
             self.conn.execute_batch(&format!(
