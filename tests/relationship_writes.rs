@@ -128,6 +128,16 @@ fn seed(db: &TestDb) -> Result<(i64, i64, i64)> {
     Ok((preventers, z_force, deadpond))
 }
 
+/// Links the hero to both teams (many-to-many), committed.
+fn member_of_both(s: &mut Session, hero: i64, teams: [i64; 2]) -> Result<()> {
+    let hero = s.get::<Hero>(hero)?.expect("the hero");
+    for t in teams {
+        let team = s.get::<Team>(t)?.expect("the team");
+        s.link(&hero, Hero::teams, &team)?;
+    }
+    s.commit()
+}
+
 fn stored_team_id(db: &TestDb, hero: i64) -> Result<Option<i64>> {
     let mut s = db.engine.session()?;
     Ok(s.get::<Hero>(hero)?.expect("the hero").team_id)
@@ -259,12 +269,7 @@ fn deleting_a_parent_leaves_on_delete_actions_to_the_database(db: &TestDb) -> Re
 fn deleting_a_model_deletes_its_link_rows(db: &TestDb) -> Result<()> {
     let (preventers, z_force, deadpond) = seed(db)?;
     let mut s = db.engine.session()?;
-    let hero = s.get::<Hero>(deadpond)?.expect("deadpond");
-    for t in [preventers, z_force] {
-        let team = s.get::<Team>(t)?.expect("team");
-        s.link(&hero, Hero::teams, &team)?;
-    }
-    s.commit()?;
+    member_of_both(&mut s, deadpond, [preventers, z_force])?;
     assert_eq!(s.exec(select::<Membership>().count())?, 2);
     let hero = s.get::<Hero>(deadpond)?.expect("deadpond");
     s.delete(&hero)?;
@@ -314,12 +319,7 @@ fn removing_from_a_list_releases_the_rows(db: &TestDb) -> Result<()> {
 fn removing_from_a_many_to_many_list_deletes_the_link(db: &TestDb) -> Result<()> {
     let (preventers, z_force, deadpond) = seed(db)?;
     let mut s = db.engine.session()?;
-    let hero = s.get::<Hero>(deadpond)?.expect("deadpond");
-    for t in [preventers, z_force] {
-        let team = s.get::<Team>(t)?.expect("team");
-        s.link(&hero, Hero::teams, &team)?;
-    }
-    s.commit()?;
+    member_of_both(&mut s, deadpond, [preventers, z_force])?;
     let query = select::<Hero>()
         .where_(Hero::id.eq(deadpond))
         .load(Hero::teams);
