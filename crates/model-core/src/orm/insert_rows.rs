@@ -31,7 +31,7 @@ use crate::engine::engine::Conn;
 use crate::orm::staged::Staged;
 use crate::sql::dialect::KeyAllocation;
 use crate::sql::error::{Error, Result};
-use crate::sql::render::SqlWriter;
+use crate::sql::render::{SqlWriter, storable};
 use crate::sql::table::{ColumnDef, Table};
 use crate::sql::value::Value;
 
@@ -129,27 +129,40 @@ fn push_rows(
             if n > 0 {
                 out.push(", ");
             }
-            let value = model.value(i);
-            if let Some(stored) = value.at_storage_precision() {
-                written.push((i, stored));
-            }
-            let column = &table.columns[i];
+            let value = bound_value(out.dialect(), table, model, i, written)?;
             match ordinals {
                 Some(type_of) => {
                     out.push("CAST(")
-                        .column_param(table.name, column.name, value)?
+                        .param(value)
                         .push(" AS ")
-                        .push(type_of(column.ty))
+                        .push(type_of(table.columns[i].ty))
                         .push(")");
                 }
                 None => {
-                    out.column_param(table.name, column.name, value)?;
+                    out.param(value);
                 }
             }
         }
         out.push(")");
     }
     Ok(written)
+}
+
+/// The value a row binds for column `i`, refused (naming the column) if the database cannot
+/// store it; a value the database stores at another precision is noted in `written`.
+fn bound_value(
+    dialect: &dyn crate::sql::dialect::Dialect,
+    table: &Table,
+    model: &NewRow<'_>,
+    i: usize,
+    written: &mut Written,
+) -> Result<Value> {
+    let value = model.value(i);
+    storable(dialect, table.name, table.columns[i].name, &value)?;
+    if let Some(stored) = value.at_storage_precision() {
+        written.push((i, stored));
+    }
+    Ok(value)
 }
 
 /// `INSERT INTO t (a, b) VALUES (...), (...)` of rows whose keys are all given.
@@ -255,21 +268,9 @@ fn insert_each(
     let mut written = Vec::with_capacity(models.len());
     for model in models {
         let mut stores = model.fill.clone();
-        let mut params = Vec::with_capacity(columns.len());
-        for &i in columns {
-            let value = model.value(i);
-            if let Some(why) = dialect.refuse(&value) {
-                let column = table.columns[i].name;
-                return Err(Error::InvalidValue(format!(
-                    "{}.{column}: {why}",
-                    table.name
-                )));
-            }
-            if let Some(at_precision) = value.at_storage_precision() {
-                stores.push((i, at_precision));
-            }
-            params.push(value);
-        }
+        let params = (columns.iter())
+            .map(|&i| bound_value(dialect, table, model, i, &mut stores))
+            .collect::<Result<Vec<Value>>>()?;
         rows.push(params);
         written.push(stores);
     }

@@ -22,6 +22,11 @@ impl<'d> SqlWriter<'d> {
         }
     }
 
+    /// The dialect it writes for.
+    pub(crate) fn dialect(&self) -> &'d dyn Dialect {
+        self.dialect
+    }
+
     pub(crate) fn push(&mut self, s: &str) -> &mut Self {
         self.sql.push_str(s);
         self
@@ -44,9 +49,7 @@ impl<'d> SqlWriter<'d> {
         column: &str,
         value: Value,
     ) -> Result<&mut Self> {
-        if let Some(why) = self.dialect.refuse(&value) {
-            return Err(Error::InvalidValue(format!("{table}.{column}: {why}")));
-        }
+        storable(self.dialect, table, column, &value)?;
         Ok(self.param(value))
     }
 
@@ -235,4 +238,17 @@ fn bound_values(list: &[Node]) -> Option<Vec<Value>> {
             _ => None,
         })
         .collect()
+}
+
+/// Refuses, naming `table.column`, a value the database cannot store as it is.
+pub(crate) fn storable(
+    dialect: &dyn Dialect,
+    table: &str,
+    column: &str,
+    value: &Value,
+) -> Result<()> {
+    match dialect.refuse(value) {
+        Some(why) => Err(Error::InvalidValue(format!("{table}.{column}: {why}"))),
+        None => Ok(()),
+    }
 }
