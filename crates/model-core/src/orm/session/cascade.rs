@@ -212,18 +212,7 @@ impl Session {
                 model.set_column_value(fk, owner)?;
                 Ok(false)
             }
-            None if !column_changed => {
-                // A stored row pointed at a new one: its column changes (the flush writes the
-                // new row's key there), so that its write is staged.
-                match &read {
-                    Some(Value::Null) => model.set_column_value(fk, Value::I64(0))?,
-                    Some(_) => model
-                        .set_column_value(fk, Value::Null)
-                        .or_else(|_| model.set_column_value(fk, Value::I64(0)))?,
-                    None => {}
-                }
-                Ok(true)
-            }
+            None if !column_changed => Ok(true),
             _ => conflict(),
         }
     }

@@ -69,7 +69,8 @@ impl Session {
         let handle = if keyed_by_new_rows {
             self.stage_insert(model)
         } else {
-            self.stage(model)
+            let filled: Vec<usize> = owners.iter().map(|link| link.fk).collect();
+            self.stage(model, &filled)
         };
         // Where its write is staged (an earlier write of the row takes it in its place).
         if let Some(op) = (self.pending.iter()).rposition(|p| p.slot() == Some(handle.slot())) {
@@ -84,10 +85,10 @@ impl Session {
         Ok(handle)
     }
 
-    /// Stages the write of a model: an INSERT, an UPDATE of what changed, or nothing. The last
-    /// `add` of a row wins: a write of the same row still staged takes the new model in its
-    /// place.
-    pub(super) fn stage<M: Model>(&mut self, model: M) -> Handle<M> {
+    /// Stages the write of a model: an INSERT, an UPDATE of what changed (and of the columns
+    /// `filled`, which the flush fills from new rows), or nothing. The last `add` of a row
+    /// wins: a write of the same row still staged takes the new model in its place.
+    pub(super) fn stage<M: Model>(&mut self, model: M, filled: &[usize]) -> Handle<M> {
         let table = M::TABLE;
         let Some(key) = model.key_values() else {
             return self.stage_insert(model);
@@ -115,7 +116,7 @@ impl Session {
             Some(loaded) => (
                 (0..table.columns.len())
                     .filter(|&i| Some(i) != table.version)
-                    .filter(|&i| !model.column_eq(i, &loaded.values[i]))
+                    .filter(|&i| filled.contains(&i) || !model.column_eq(i, &loaded.values[i]))
                     .collect::<Vec<usize>>(),
                 loaded.maybe_gone,
             ),
@@ -440,7 +441,7 @@ impl Session {
         {
             return Ok(self.stage_insert(model));
         }
-        Ok(self.stage(model))
+        Ok(self.stage(model, &[]))
     }
 }
 
