@@ -58,15 +58,28 @@ pub(crate) fn plan(
         *last = (*last).max(w);
         m
     });
-    let in_place: Vec<usize> = deletes
-        .iter()
-        .copied()
-        .filter(|&d| {
-            last_write
-                .get(pending[d].table().name)
-                .is_some_and(|&w| w > d || taken_by_a_write(pending, writes, d))
-        })
-        .collect();
+    // The unique values each table's writes take, computed once per table that needs them.
+    let mut taken_in: HashMap<&str, (Vec<Vec<usize>>, HashSet<Unique>)> = HashMap::new();
+    let mut in_place = Vec::new();
+    for &d in deletes {
+        let table = pending[d].table();
+        let Some(&last) = last_write.get(table.name) else {
+            continue;
+        };
+        if last > d {
+            in_place.push(d);
+            continue;
+        }
+        let (sets, taken) = taken_in
+            .entry(table.name)
+            .or_insert_with(|| taken_by_writes(pending, writes, table));
+        if uniques(pending, d, sets, false)
+            .iter()
+            .any(|u| taken.contains(u))
+        {
+            in_place.push(d);
+        }
+    }
     if in_place.is_empty() {
         let mut writes = writes.to_vec();
         by_unique_values(pending, &mut writes);
@@ -164,17 +177,18 @@ fn uniques(pending: &[Pending], op: usize, sets: &[Vec<usize>], take: bool) -> V
     }
 }
 
-/// Whether a write of the delete's table takes a unique value the delete frees.
-fn taken_by_a_write(pending: &[Pending], writes: &[usize], delete: usize) -> bool {
-    let table = pending[delete].table();
+/// The unique sets of `table`, and the values its writes take.
+fn taken_by_writes(
+    pending: &[Pending],
+    writes: &[usize],
+    table: &Table,
+) -> (Vec<Vec<usize>>, HashSet<Unique>) {
     let sets = table.unique_sets();
-    let freed = uniques(pending, delete, &sets, false);
-    (writes.iter().copied())
+    let taken = (writes.iter().copied())
         .filter(|&w| pending[w].table().name == table.name)
-        .any(|w| {
-            let taken = uniques(pending, w, &sets, true);
-            taken.iter().any(|u| freed.contains(u))
-        })
+        .flat_map(|w| uniques(pending, w, &sets, true))
+        .collect();
+    (sets, taken)
 }
 
 /// Reorders the statements of each table (consecutive in `ops`) so that a statement taking a
