@@ -787,6 +787,136 @@ fn subqueries(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// The tutorial's join written as a WHERE (`select(Hero, Team).where(Hero.team_id ==
+/// Team.id)`): both tables are read side by side, the WHERE keeps matching pairs, and the
+/// models read that way are tracked as any other read: changed and added, they are updated.
+fn join_written_as_where(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let ids = seed(&mut s)?;
+    let before = db.engine.statement_count();
+    let rows: Vec<(Hero, Team)> = s
+        .exec(
+            select::<(Hero, Team)>()
+                .where_(Hero::team_id.eq(Team::id))
+                .order_by(Hero::id),
+        )?
+        .all();
+    assert_eq!(
+        db.engine.statement_count() - before,
+        1 + db.read_begins(),
+        "one query"
+    );
+    let pairs: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|(h, t)| (h.name.as_str(), t.name.as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("Deadpond", "Z-Force"),
+            ("Rusty-Man", "Preventers"),
+            ("Tarantula", "Preventers"),
+            ("Black Lion", "Z-Force"),
+            ("Captain North America", "Preventers"),
+        ]
+    );
+    assert_eq!(rows[1].1.id, Some(ids.preventers));
+    assert_eq!(rows[1].1.headquarters, "Sharp Tower");
+
+    // Without a condition, every hero with every team.
+    let n = s.exec(select::<(Hero, Team)>().count())?;
+    assert_eq!(n, 7 * 3);
+    // Three tables, a selection of columns of each.
+    let rated: Vec<(String, String, String)> = s
+        .exec(
+            select::<(Hero, Team, Power)>()
+                .where_(Hero::team_id.eq(Team::id))
+                .where_(Power::hero_id.eq(Hero::id))
+                .where_(Power::level.ge(7))
+                .order_by(Power::level)
+                .columns((Hero::name, Team::name, Power::name)),
+        )?
+        .all();
+    assert_eq!(
+        rated,
+        [
+            (
+                "Rusty-Man".to_string(),
+                "Preventers".to_string(),
+                "Iron suit".to_string()
+            ),
+            (
+                "Black Lion".to_string(),
+                "Z-Force".to_string(),
+                "Claws".to_string()
+            ),
+        ]
+    );
+    // Side by side and then joined: the CROSS JOIN keeps the later join's ON valid.
+    let with_powers: Vec<(String, Option<String>)> = s
+        .exec(
+            select::<(Hero, Team)>()
+                .left_join(Power::hero_id.eq(Hero::id))
+                .where_(Hero::team_id.eq(Team::id))
+                .where_(Team::id.eq(ids.z_force))
+                .order_by(Hero::id)
+                .columns((Hero::name, Power::name.optional())),
+        )?
+        .all();
+    assert_eq!(
+        with_powers,
+        [
+            ("Deadpond".to_string(), None),
+            ("Black Lion".to_string(), Some("Claws".to_string())),
+        ]
+    );
+
+    // The pair's models are in the identity map: changed, they are updated, not inserted.
+    let (mut rusty, mut preventers) = rows[1].clone();
+    rusty.age = Some(49);
+    preventers.headquarters = "Sharp Tower West".into();
+    s.add(rusty.clone())?;
+    s.add(preventers)?;
+    s.commit()?;
+    let mut check = db.engine.session()?;
+    assert_eq!(check.get::<Hero>(rusty.id.unwrap())?.unwrap().age, Some(49));
+    assert_eq!(
+        check.get::<Team>(ids.preventers)?.unwrap().headquarters,
+        "Sharp Tower West"
+    );
+    assert_eq!(check.exec(select::<Hero>().count())?, 7);
+    assert_eq!(check.exec(select::<Team>().count())?, 3);
+    Ok(())
+}
+
+/// A model read on the optional side of a left join is tracked too: changed and added, it is
+/// updated.
+fn left_joined_models_are_tracked(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let ids = seed(&mut s)?;
+    let rows: Vec<(Team, Option<Hero>)> = s
+        .exec(
+            select::<Team>()
+                .left_join(Hero::team_id.eq(Team::id))
+                .where_(Team::id.eq(ids.z_force))
+                .order_by(Hero::id)
+                .columns((Team::all(), Hero::all().optional())),
+        )?
+        .all();
+    let mut deadpond = rows[0].1.clone().expect("Deadpond is in Z-Force");
+    assert_eq!(deadpond.name, "Deadpond");
+    deadpond.age = Some(30);
+    s.add(deadpond.clone())?;
+    s.commit()?;
+    let mut check = db.engine.session()?;
+    assert_eq!(
+        check.get::<Hero>(deadpond.id.unwrap())?.unwrap().age,
+        Some(30)
+    );
+    assert_eq!(check.exec(select::<Hero>().count())?, 7);
+    Ok(())
+}
+
 backend_tests!(
     inner_join_selects_both_models,
     left_join_with_optional_side,
@@ -795,4 +925,6 @@ backend_tests!(
     aggregate_functions,
     distinct_columns,
     subqueries,
+    join_written_as_where,
+    left_joined_models_are_tracked,
 );

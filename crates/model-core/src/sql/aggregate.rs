@@ -277,6 +277,11 @@ impl<M, O> Agg<M, O> {
     }
 }
 
+impl<S: crate::sql::scope::Contains<M, I>, M, O, I> crate::sql::scope::SelectsFrom<S, I>
+    for Agg<M, O>
+{
+}
+
 impl<M, O: FromValue> Selection for Agg<M, O> {
     type Output = O;
 

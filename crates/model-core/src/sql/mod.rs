@@ -54,8 +54,10 @@ pub use model::{KeyValues, Model};
 pub use placeholders::translate_placeholders;
 pub use raw::{Raw, raw, raw_execute};
 pub use row::{FromRow, Row, RowReader};
-pub use scope::{Contains, Join, at};
-pub use select::{Count, First, One, Query, Select, Untracked, exists, not_exists, select};
+pub use scope::{Contains, Join, SelectsFrom, at};
+pub use select::{
+    Count, First, FromClause, One, Query, Select, Untracked, exists, not_exists, select,
+};
 pub use selection::{Adopt, All, Maybe, OptionalColumn, Selection};
 #[doc(hidden)]
 pub use table::Registration;

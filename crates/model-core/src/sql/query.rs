@@ -9,13 +9,16 @@ use crate::sql::value::Value;
 pub(crate) enum JoinKind {
     Inner,
     Left,
+    /// Every row of the left with every row of the right, no `ON`: a table read as a
+    /// second FROM entry (`select::<(Hero, Team)>()`), its join condition in the WHERE.
+    Cross,
 }
 
 /// Everything a SELECT says but its select list.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct QueryNode {
     pub(crate) from: &'static Table,
-    pub(crate) joins: Vec<(JoinKind, &'static Table, Node)>,
+    pub(crate) joins: Vec<(JoinKind, &'static Table, Option<Node>)>,
     pub(crate) filter: Option<Node>,
     pub(crate) group_by: Vec<Node>,
     pub(crate) having: Option<Node>,
@@ -78,8 +81,12 @@ impl SqlWriter<'_> {
             self.push(match kind {
                 JoinKind::Inner => " INNER JOIN ",
                 JoinKind::Left => " LEFT JOIN ",
+                JoinKind::Cross => " CROSS JOIN ",
             });
-            self.ident(table.name).push(" ON ").expr(on);
+            self.ident(table.name);
+            if let Some(on) = on {
+                self.push(" ON ").expr(on);
+            }
         }
         if let Some(filter) = &q.filter {
             self.push(" WHERE ").expr(filter);

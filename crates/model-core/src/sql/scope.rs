@@ -28,8 +28,8 @@ pub mod at {
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{M}` is not a table of this query",
-    label = "this condition reads `{M}`, which the query does not",
-    note = "join it first: `.inner_join(...)` or `.left_join(...)`"
+    label = "`{M}` is used here, but the query does not read its table",
+    note = "join it first (`.inner_join(...)`, `.left_join(...)`) or read it beside the first table: `select::<(A, B)>()`"
 )]
 pub trait Contains<M, I> {}
 
@@ -77,3 +77,34 @@ impl<A, B, C, J> Join<J> for (A, B, C) {
 impl<A, B, C, D, J> Join<J> for (A, B, C, D) {
     type Output = (A, B, C, D, J);
 }
+
+/// A selection (columns, aggregates, whole models, or a tuple of them) whose every part is of
+/// a table of the query's tables `S`; `I` is the positions, inferred.
+///
+/// ```
+/// use model_core::sql::SelectsFrom;
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Team { #[model(primary_key)] id: Option<i64>, name: String }
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+/// fn selects<S, I>(_: impl SelectsFrom<S, I>) {}
+/// selects::<(Hero, Team), _>((Hero::name, Team::all()));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` selects from a table this query does not read",
+    note = "join its table first (`.inner_join(...)`, `.left_join(...)`) or read it beside the first: `select::<(A, B)>()`"
+)]
+pub trait SelectsFrom<S, I> {}
+
+macro_rules! selects_tuple {
+    ($($t:ident $i:ident),+) => {
+        impl<S, $($t: SelectsFrom<S, $i>, $i),+> SelectsFrom<S, ($($i,)+)> for ($($t,)+) {}
+    };
+}
+selects_tuple!(A IA);
+selects_tuple!(A IA, B IB);
+selects_tuple!(A IA, B IB, C IC);
+selects_tuple!(A IA, B IB, C IC, D ID);
+selects_tuple!(A IA, B IB, C IC, D ID, E IE);
+selects_tuple!(A IA, B IB, C IC, D ID, E IE, F IF);

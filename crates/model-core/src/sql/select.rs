@@ -7,8 +7,9 @@ use crate::sql::expr::{Cond, Expr, Node, Order};
 use crate::sql::model::Model;
 use crate::sql::query::{JoinKind, QueryNode, SubQuery, and};
 use crate::sql::render::SqlWriter;
-use crate::sql::scope::{Contains, Join};
+use crate::sql::scope::{Contains, Join, SelectsFrom};
 use crate::sql::selection::{All, Selection};
+use crate::sql::table::Table;
 
 /// A `SELECT` over the tables `S` (a tuple of models: the first is the FROM table, the others
 /// joined) returning rows decoded by the selection `Sel`. Run it with `session.exec`.
@@ -60,21 +61,99 @@ impl<S, Sel: std::fmt::Debug> std::fmt::Debug for Query<S, Sel> {
     }
 }
 
-/// Starts a `SELECT` of every column of model `M`, from `M`'s table.
+/// Starts a `SELECT` of every column of model `M`, from `M`'s table; or, given a tuple of
+/// models, of every column of each, reading them side by side (SQLModel's
+/// `select(Hero, Team)`), their join condition written in `where_`.
 ///
 /// ```
 /// # use model_core::prelude::*;
 /// # #[derive(Model, Debug, Clone, PartialEq)]
-/// # struct Hero { #[model(primary_key)] id: Option<i64> }
-/// let query = select::<Hero>();
+/// # struct Team { #[model(primary_key)] id: Option<i64>, name: String }
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Hero { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = Team::id)] team_id: Option<i64> }
+/// // SELECT "hero"."id", "hero"."team_id" FROM "hero"
+/// let heroes = select::<Hero>();
+/// // SELECT "hero"."id", "hero"."team_id", "team"."id", "team"."name"
+/// //   FROM "hero" CROSS JOIN "team" WHERE "hero"."team_id" = "team"."id"
+/// let pairs = select::<(Hero, Team)>().where_(Hero::team_id.eq(Team::id));
 /// ```
-pub fn select<M: Model>() -> Select<M> {
+pub fn select<F: FromClause>() -> Query<F::Tables, F::Selection> {
+    let mut tables = F::tables().into_iter();
+    let mut node = QueryNode::new(tables.next().expect("a FROM clause names a table"));
+    node.joins
+        .extend(tables.map(|table| (JoinKind::Cross, table, None)));
     Query {
-        node: QueryNode::new(M::TABLE),
-        selection: All::new(),
+        node,
+        selection: F::selection(),
         _tables: PhantomData,
     }
 }
+
+/// What [`select`] reads: a model, or a tuple of up to five models read side by side
+/// (`FROM a CROSS JOIN b ...`, SQLAlchemy's several FROM entries). Implemented here for
+/// every model and every tuple of models; not to be implemented by hand.
+///
+/// ```
+/// use model_core::sql::FromClause;
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Team { #[model(primary_key)] id: Option<i64> }
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Hero { #[model(primary_key)] id: Option<i64> }
+/// let names: Vec<&str> = <(Hero, Team)>::tables().iter().map(|t| t.name).collect();
+/// assert_eq!(names, ["hero", "team"]);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model or a tuple of models",
+    label = "`select` reads a model (`select::<Hero>()`) or several (`select::<(Hero, Team)>()`)"
+)]
+pub trait FromClause {
+    /// The tables the query reads, as [`Contains`] checks them.
+    type Tables;
+    /// What each row decodes to by default: the whole model, or a tuple of whole models.
+    type Selection: Selection;
+
+    /// The tables, in FROM order.
+    fn tables() -> Vec<&'static Table>;
+
+    /// The default selection.
+    fn selection() -> Self::Selection;
+}
+
+impl<M: Model> FromClause for M {
+    type Tables = (M,);
+    type Selection = All<M>;
+
+    fn tables() -> Vec<&'static Table> {
+        vec![M::TABLE]
+    }
+
+    fn selection() -> All<M> {
+        All::new()
+    }
+}
+
+macro_rules! from_tuple {
+    ($($t:ident),+) => {
+        impl<$($t: Model),+> FromClause for ($($t,)+) {
+            type Tables = ($($t,)+);
+            type Selection = ($(All<$t>,)+);
+
+            fn tables() -> Vec<&'static Table> {
+                vec![$($t::TABLE),+]
+            }
+
+            fn selection() -> Self::Selection {
+                ($(All::<$t>::new(),)+)
+            }
+        }
+    };
+}
+from_tuple!(A);
+from_tuple!(A, B);
+from_tuple!(A, B, C);
+from_tuple!(A, B, C, D);
+from_tuple!(A, B, C, D, E);
 
 impl<S, Sel> Query<S, Sel> {
     /// Adds a WHERE condition; several calls are joined with AND.
@@ -191,7 +270,7 @@ impl<S, Sel> Query<S, Sel> {
     }
 
     fn join<J: Model, S2>(mut self, kind: JoinKind, on: Cond<J>) -> Query<S2, Sel> {
-        self.node.joins.push((kind, J::TABLE, on.into_node()));
+        self.node.joins.push((kind, J::TABLE, Some(on.into_node())));
         Query {
             node: self.node,
             selection: self.selection,
@@ -236,7 +315,8 @@ impl<S, Sel> Query<S, Sel> {
     }
 
     /// Chooses what each row returns: columns, aggregates, whole models (`M::all()`), or a
-    /// tuple of them.
+    /// tuple of them. Each must be of a table the query reads (its FROM table, one it joins,
+    /// or one `select::<(A, B)>()` names); another table's column does not compile.
     ///
     /// ```
     /// # use model_core::prelude::*;
@@ -247,7 +327,10 @@ impl<S, Sel> Query<S, Sel> {
     ///     session.exec(select::<Hero>().columns((Hero::name, Hero::age)))?.all();
     /// # Ok(()) }
     /// ```
-    pub fn columns<Sel2: Selection>(self, selection: Sel2) -> Query<S, Sel2> {
+    pub fn columns<Sel2, I>(self, selection: Sel2) -> Query<S, Sel2>
+    where
+        Sel2: Selection + SelectsFrom<S, I>,
+    {
         Query {
             node: self.node,
             selection,

@@ -7,6 +7,7 @@ use crate::sql::error::Result;
 use crate::sql::expr::{Expr, Node};
 use crate::sql::model::Model;
 use crate::sql::row::RowReader;
+use crate::sql::scope::{Contains, SelectsFrom};
 use crate::sql::value::FromValue;
 
 /// The select list of a query and how each result row decodes.
@@ -39,7 +40,14 @@ pub trait Selection {
     /// Runs after the rows are decoded; whole models are handed to `adopt` here (the
     /// session's identity map takes them).
     fn after_load<A: Adopt>(rows: &mut [Self::Output], adopt: &mut A) -> Result<()> {
-        let _ = (rows, adopt);
+        rows.iter_mut()
+            .try_for_each(|row| Self::after_row(row, adopt))
+    }
+
+    /// [`after_load`](Selection::after_load) for one row: what a tuple of selections runs
+    /// for each of its parts, so that models read beside others are adopted too.
+    fn after_row<A: Adopt>(row: &mut Self::Output, adopt: &mut A) -> Result<()> {
+        let _ = (row, adopt);
         Ok(())
     }
 }
@@ -132,6 +140,11 @@ fn all_columns<M: Model>(out: &mut Vec<Expr>) {
     }));
 }
 
+impl<S: Contains<M, I>, M, I> SelectsFrom<S, I> for All<M> {}
+impl<S: Contains<M, I>, M, I> SelectsFrom<S, I> for Maybe<M> {}
+impl<S: Contains<M, I>, M, T, I> SelectsFrom<S, I> for Column<M, T> {}
+impl<S: Contains<M, I>, M, T, I> SelectsFrom<S, I> for OptionalColumn<M, T> {}
+
 impl<M: Model> Selection for All<M> {
     type Output = M;
 
@@ -145,6 +158,10 @@ impl<M: Model> Selection for All<M> {
 
     fn after_load<A: Adopt>(rows: &mut [M], adopt: &mut A) -> Result<()> {
         adopt.adopt(rows)
+    }
+
+    fn after_row<A: Adopt>(row: &mut M, adopt: &mut A) -> Result<()> {
+        adopt.adopt(std::slice::from_mut(row))
     }
 }
 
@@ -165,6 +182,13 @@ impl<M: Model> Selection for Maybe<M> {
             return Ok(None);
         }
         M::from_row(row).map(Some)
+    }
+
+    fn after_row<A: Adopt>(row: &mut Option<M>, adopt: &mut A) -> Result<()> {
+        match row {
+            Some(model) => adopt.adopt(std::slice::from_mut(model)),
+            None => Ok(()),
+        }
     }
 }
 
@@ -214,6 +238,12 @@ macro_rules! tuple_selection {
 
             fn decode(row: &mut RowReader<'_>) -> Result<Self::Output> {
                 Ok(($($t::decode(row)?,)+))
+            }
+
+            fn after_row<Ad: Adopt>(row: &mut Self::Output, adopt: &mut Ad) -> Result<()> {
+                let ($($v,)+) = row;
+                $($t::after_row($v, adopt)?;)+
+                Ok(())
             }
         }
     };
