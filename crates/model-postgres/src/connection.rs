@@ -1,8 +1,10 @@
 //! A pooled PostgreSQL client with its prepared statements, behind the `Connection` contract.
 
-use std::collections::HashMap;
+use std::num::NonZeroUsize;
 
-use model_core::{Connection, Dialect, Error, Result, Row, Value};
+use lru::LruCache;
+use model_core::{Connection, Dialect, Error, Result, Row, Table, Value};
+use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
 use postgres::{Client, Statement};
 
@@ -10,13 +12,14 @@ use crate::bind::Bind;
 use crate::dialect::PostgresDialect;
 use crate::error::classify;
 
-/// Statements kept prepared per connection before the cache starts over.
-const STATEMENT_CACHE: usize = 256;
+/// Statements kept prepared per connection; the least recently used is closed first.
+const STATEMENT_CACHE: NonZeroUsize = NonZeroUsize::new(256).unwrap();
 
 /// A client and the statements prepared on it, which live as long as the connection.
 pub(crate) struct PgClient {
     pub(crate) client: Client,
-    statements: HashMap<String, Statement>,
+    /// The statements prepared last, the least recently used dropped first.
+    statements: LruCache<String, Statement>,
     /// Whether a transaction is open, or may be: the server cannot be asked without a round
     /// trip, so BEGIN sets it and only a COMMIT or ROLLBACK that succeeded clears it. The pool
     /// discards a client handed back with it set.
@@ -27,7 +30,7 @@ impl PgClient {
     pub(crate) fn new(client: Client) -> Self {
         PgClient {
             client,
-            statements: HashMap::new(),
+            statements: LruCache::new(STATEMENT_CACHE),
             in_transaction: false,
         }
     }
@@ -37,10 +40,7 @@ impl PgClient {
             return Ok(stmt.clone());
         }
         let stmt = self.client.prepare(sql).map_err(classify)?;
-        if self.statements.len() >= STATEMENT_CACHE {
-            self.statements.clear();
-        }
-        self.statements.insert(sql.to_owned(), stmt.clone());
+        self.statements.put(sql.to_owned(), stmt.clone());
         Ok(stmt)
     }
 }
@@ -165,6 +165,54 @@ where
 
     fn execute_batch(&mut self, sql: &str) -> Result<()> {
         self.0.client.batch_execute(sql).map_err(classify)
+    }
+
+    /// `COPY "table" ("a", "b") FROM STDIN (FORMAT binary)`, each value encoded for its
+    /// column's type as the server gives it for `insert`'s parameters and checked as a bound
+    /// parameter is. A row that fails ends the copy, which aborts it.
+    fn load_rows(
+        &mut self,
+        table: &Table,
+        columns: &[usize],
+        insert: &str,
+        next_row: &mut dyn FnMut(&mut Vec<Value>) -> Result<bool>,
+    ) -> Result<u64> {
+        let types = self.0.prepare(insert)?.params().to_vec();
+        let mut copy = String::from("COPY ");
+        let dialect = self.dialect();
+        dialect.quote(&mut copy, table.name);
+        copy.push_str(" (");
+        for (n, &i) in columns.iter().enumerate() {
+            if n > 0 {
+                copy.push_str(", ");
+            }
+            dialect.quote(&mut copy, table.columns[i].name);
+        }
+        copy.push_str(") FROM STDIN (FORMAT binary)");
+        let writer = self.0.client.copy_in(&copy).map_err(classify)?;
+        let mut writer = BinaryCopyInWriter::new(writer, &types);
+        let mut row = Vec::with_capacity(columns.len());
+        loop {
+            row.clear();
+            if !next_row(&mut row)? {
+                break;
+            }
+            if row.len() != types.len() {
+                return Err(Error::Statement(format!(
+                    "a row of {} values for {} columns",
+                    row.len(),
+                    types.len()
+                )));
+            }
+            for (i, (value, ty)) in row.iter().zip(&types).enumerate() {
+                crate::bind::check(value, ty).map_err(|reason| Error::Parameter {
+                    index: i + 1,
+                    reason,
+                })?;
+            }
+            writer.write_raw(row.iter().map(Bind)).map_err(classify)?;
+        }
+        writer.finish().map_err(classify)
     }
 
     fn begin(&mut self) -> Result<()> {

@@ -1,6 +1,6 @@
 //! A pooled rusqlite connection behind the library's `Connection` contract.
 
-use model_core::{Connection, Dialect, Result, Row, Value};
+use model_core::{Connection, Dialect, Result, Row, Table, Value};
 use r2d2::PooledConnection;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
@@ -127,6 +127,29 @@ impl Connection for SqliteConnection {
             keys.push(Some(self.0.last_insert_rowid()));
         }
         Ok(())
+    }
+
+    /// One prepared INSERT for all the rows, in the caller's transaction.
+    fn load_rows(
+        &mut self,
+        _table: &Table,
+        _columns: &[usize],
+        insert: &str,
+        next_row: &mut dyn FnMut(&mut Vec<Value>) -> Result<bool>,
+    ) -> Result<u64> {
+        let mut stmt = self.0.prepare_cached(insert).map_err(classify)?;
+        let mut row = Vec::new();
+        let mut stored = 0;
+        loop {
+            row.clear();
+            if !next_row(&mut row)? {
+                return Ok(stored);
+            }
+            counted(&stmt, &row)?;
+            stored += stmt
+                .execute(rusqlite::params_from_iter(row.iter().map(Bind)))
+                .map_err(classify)? as u64;
+        }
     }
 
     fn in_transaction(&self) -> Option<bool> {

@@ -3,6 +3,7 @@
 use crate::sql::dialect::Dialect;
 use crate::sql::error::Result;
 use crate::sql::row::Row;
+use crate::sql::table::Table;
 use crate::sql::value::Value;
 
 /// One open database connection, as a backend crate provides it.
@@ -59,6 +60,33 @@ pub trait Connection: Send {
             keys.push(self.last_insert_id());
         }
         Ok(())
+    }
+
+    /// Loads rows into `columns` of `table` as fast as the backend can, drawing them one at a
+    /// time from `next_row`, which fills the buffer it is given with a row's values (in
+    /// `columns` order) and returns `false` when there are none left; returns the number of
+    /// rows stored. Memory stays bounded whatever the number of rows. `insert` is the one-row
+    /// `INSERT` of those columns, which this default runs once per row (a backend keeps it
+    /// prepared across the rows); PostgreSQL streams the rows with `COPY ... FROM STDIN` in
+    /// the binary format instead. On an error nothing is undone here: the caller runs it
+    /// under a savepoint.
+    fn load_rows(
+        &mut self,
+        table: &Table,
+        columns: &[usize],
+        insert: &str,
+        next_row: &mut dyn FnMut(&mut Vec<Value>) -> Result<bool>,
+    ) -> Result<u64> {
+        let _ = (table, columns);
+        let mut row = Vec::new();
+        let mut stored = 0;
+        loop {
+            row.clear();
+            if !next_row(&mut row)? {
+                return Ok(stored);
+            }
+            stored += self.execute(insert, &row)?;
+        }
     }
 
     /// Opens a transaction. A backend that cannot ask its database whether a transaction is

@@ -8,6 +8,7 @@ use crate::engine::connection::{Connection, ConnectionSource};
 use crate::sql::dialect::Dialect;
 use crate::sql::error::{Error, Result};
 use crate::sql::row::Row;
+use crate::sql::table::Table;
 use crate::sql::value::Value;
 
 /// How an [`Engine`] pools and logs; backends read the pool settings when they build it.
@@ -244,6 +245,20 @@ impl Conn {
             .statements
             .fetch_add(ran as u64, Ordering::Relaxed);
         result.map(|()| keys)
+    }
+
+    /// Loads rows drawn from `next_row` (see [`Connection::load_rows`]): one statement, counted
+    /// and logged once with the number of rows.
+    pub(crate) fn load_rows(
+        &mut self,
+        table: &Table,
+        columns: &[usize],
+        insert: &str,
+        next_row: &mut dyn FnMut(&mut Vec<Value>) -> Result<bool>,
+    ) -> Result<u64> {
+        self.logged(insert, &[], |c| {
+            c.load_rows(table, columns, insert, next_row)
+        })
     }
 
     /// Whether the last statement reached the backend: one refused before sending (a value
