@@ -401,37 +401,12 @@ fn field_errors(errors: &crate::ValidationErrors) -> Vec<FieldError> {
             out.push(FieldError {
                 field: field.to_string(),
                 rule: error.code.to_string(),
-                message: error
-                    .message
-                    .as_ref()
-                    .map_or_else(|| describe(error), |m| m.to_string()),
+                message: crate::validation_message(error),
                 params,
             });
         }
     }
     out
-}
-
-/// A sentence for a rule without a message of its own.
-fn describe(error: &crate::ValidationError) -> String {
-    let param = |name: &str| error.params.get(name).map(|v| v.to_string());
-    let bounds = |unit: &str| match (param("equal"), param("min"), param("max")) {
-        (Some(n), _, _) => format!("must be exactly {n}{unit}"),
-        (None, Some(lo), Some(hi)) => format!("must be between {lo} and {hi}{unit}"),
-        (None, Some(lo), None) => format!("must be at least {lo}{unit}"),
-        (None, None, Some(hi)) => format!("must be at most {hi}{unit}"),
-        (None, None, None) => "is out of range".to_owned(),
-    };
-    match error.code.as_ref() {
-        "length" => format!("length {}", bounds(" characters or items")),
-        "range" => bounds(""),
-        "email" => "must be an email address".to_owned(),
-        "url" => "must be a URL".to_owned(),
-        "regex" => "does not match the expected pattern".to_owned(),
-        "contains" => "does not contain the required text".to_owned(),
-        "does_not_contain" => "contains text it may not".to_owned(),
-        code => format!("breaks the `{code}` rule"),
-    }
 }
 
 macro_rules! from_rejection {

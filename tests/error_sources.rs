@@ -70,7 +70,10 @@ fn unique_violations_carry_their_code(db: &TestDb) -> Result<()> {
     s.add(parent("a"))?;
     let err = s.commit().unwrap_err();
     assert!(matches!(err, Error::UniqueViolation { .. }), "{err:?}");
-    assert_eq!(err.to_string(), "duplicate value for es_parents (name)");
+    assert_eq!(
+        err.to_string(),
+        "a row with the same name already exists in es_parents"
+    );
     let says = ["duplicate key value", "UNIQUE constraint failed"];
     check(db, &err, "23505", "SQLITE_CONSTRAINT_UNIQUE", &says);
     s.rollback()?;

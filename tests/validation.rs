@@ -259,7 +259,12 @@ fn custom_messages_and_codes_are_reported(db: &TestDb) -> Result<()> {
     assert_eq!(message("email").as_deref(), Some("not an email address"));
     assert_eq!(message("handle").as_deref(), Some("no spaces, please"));
     assert_eq!(message("nickname"), None);
-    assert!(err.to_string().contains("pick a longer name"), "{err}");
+    assert_eq!(
+        Error::Validation(err).to_string(),
+        "validation failed: email: not an email address; handle: no spaces, please; level: \
+         breaks the `level` rule (it must be greater than 0 and at most 10); name: pick a longer \
+         name; nickname: breaks the `spaces` rule"
+    );
 
     let mut s = db.engine.session()?;
     let h = s.add(good)?;

@@ -39,6 +39,7 @@ pub use sql::{
     OnConflict, One, Operand, OptionalColumn, Order, Query, Raw, Result, Row, RowReader, Select,
     Selection, SqlType, Summable, Table, Text, ToValue, Untracked, Update, Value, at, avg, count,
     delete, exists, insert, max, min, not_exists, raw, raw_execute, select, sum, update,
+    validation_message,
 };
 
 /// `#[derive(Model)]`: see the `tablemodel` crate for its attributes.

@@ -167,7 +167,10 @@ fn run_and_commit<T>(
     session: &mut Session,
     work: impl FnOnce(&mut Session) -> Result<T>,
 ) -> Result<T> {
-    let out = work(session)?;
-    session.commit()?;
-    Ok(out)
+    // A failure rolls back, as documented: the drop that follows has nothing to warn of.
+    let out = work(session).and_then(|out| session.commit().map(|()| out));
+    if out.is_err() {
+        session.discard_quietly();
+    }
+    out
 }

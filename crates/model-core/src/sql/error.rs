@@ -21,16 +21,31 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///         other => other.to_string(),
 ///     }
 /// }
-/// assert_eq!(explain(&Error::NotFound), "not found");
+/// assert_eq!(explain(&Error::NotFound), "the row was not found: it may have been deleted");
 /// ```
-#[derive(Debug, thiserror::Error)]
+///
+/// **Display and Debug.** `Display` is one sentence for people, and `Debug` (`{:?}`) is the
+/// same sentence, as with `anyhow`: a `main` returning `Result<(), Error>` prints `Error: `
+/// and that sentence. The alternate form `{:#?}` prints the structured value: the variant and
+/// its fields.
+///
+/// ```
+/// use model_core::Error;
+/// let e = Error::StaleData { table: "heroes".into() };
+/// let sentence = "the heroes row was changed or deleted by someone else since it was read: \
+///                 read it again before writing it";
+/// assert_eq!(e.to_string(), sentence);
+/// assert_eq!(format!("{e:?}"), sentence);
+/// assert_eq!(format!("{e:#?}"), "StaleData {\n    table: \"heroes\",\n}");
+/// ```
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The model failed its validation rules; every failing field and rule is listed.
-    #[error("validation failed: {0}")]
+    #[error("validation failed: {}", crate::sql::validation::describe_validation(.0))]
     Validation(#[from] validator::ValidationErrors),
     /// A UNIQUE or PRIMARY KEY constraint rejected the write.
-    #[error("duplicate value for {table} ({})", .columns.join(", "))]
+    #[error("a row with the same {} already exists in {table}", enumerate(.columns))]
     #[non_exhaustive]
     UniqueViolation {
         /// The table written to.
@@ -42,7 +57,12 @@ pub enum Error {
         source: DatabaseError,
     },
     /// A FOREIGN KEY constraint rejected the write.
-    #[error("foreign key violation{}", describe(.table, .constraint))]
+    #[error(
+        "{} breaks a foreign key{}: a row it references is missing, or another row still \
+         references it",
+        .table.as_ref().map_or_else(|| "the write".to_owned(), |t| format!("the write to {t}")),
+        .constraint.as_ref().map_or_else(String::new, |c| format!(" ({c})"))
+    )]
     #[non_exhaustive]
     ForeignKeyViolation {
         /// The table written to.
@@ -54,7 +74,7 @@ pub enum Error {
         source: DatabaseError,
     },
     /// A NOT NULL column was given NULL.
-    #[error("{table}.{column} may not be NULL")]
+    #[error("{table}.{column} may not be NULL: give it a value")]
     #[non_exhaustive]
     NotNullViolation {
         /// The table written to.
@@ -66,7 +86,7 @@ pub enum Error {
     },
     /// A CHECK constraint rejected the write (on SQLite also another constraint a trigger,
     /// a function or a virtual table raised).
-    #[error("check constraint {constraint} failed on {table} ({})", .columns.join(", "))]
+    #[error("{} the check constraint {constraint}", checked(.table, .columns))]
     #[non_exhaustive]
     CheckViolation {
         /// The table written to.
@@ -81,7 +101,10 @@ pub enum Error {
     },
     /// An update or delete found the row changed (its version column moved on) or gone since
     /// it was read: another writer got there first.
-    #[error("{table} row was changed or deleted by someone else since it was read")]
+    #[error(
+        "the {table} row was changed or deleted by someone else since it was read: read it \
+         again before writing it"
+    )]
     StaleData {
         /// The table written to.
         table: String,
@@ -91,30 +114,34 @@ pub enum Error {
     #[error("the database refused a value: {0}")]
     InvalidValue(String),
     /// A row that must exist does not.
-    #[error("not found")]
+    #[error("the row was not found: it may have been deleted")]
     NotFound,
     /// A relationship field was read before it was loaded.
     #[error(
-        "relationship not loaded: load it in the query (`.load(...)`) or with `session.related`"
+        "the relationship was not loaded: load it in the query with `.load(...)`, or read it \
+         with `session.related(...)`"
     )]
     NotLoaded,
     /// `one()` found no row.
-    #[error("query returned no row where one was expected")]
+    #[error("the query returned no row where one was expected")]
     NoResult,
     /// `one()` found more than one row.
-    #[error("query returned more than one row where one was expected")]
+    #[error("the query returned more than one row where one was expected")]
     MultipleResults,
     /// No pooled connection became free in time.
-    #[error("no database connection available: {0}")]
+    #[error(
+        "no database connection became free in time ({0}): end sessions sooner, or raise the \
+         pool size or the connect timeout"
+    )]
     Pool(String),
     /// The database could not be reached or the URL is unusable.
-    #[error("cannot connect: {0}")]
+    #[error("cannot connect to the database: {0}")]
     Connection(String),
     /// A value read from the database does not fit the Rust type.
-    #[error("cannot decode value: {0}")]
+    #[error("a value read from the database does not fit its Rust type: {0}")]
     Decode(String),
     /// The statement cannot be built (for example a delete of a model without a key).
-    #[error("invalid statement: {0}")]
+    #[error("the statement cannot be run: {0}")]
     Statement(String),
     /// The session's transaction failed inside the database (a statement it ran was refused,
     /// and the database aborted or rolled back the transaction), so nothing since it began can
@@ -129,7 +156,7 @@ pub enum Error {
     /// Transient: inside a transaction the statement's work rolled back with the connection,
     /// so the transaction may run again. (A COMMIT, or a write that committed on its own,
     /// whose answer is lost is [`Error::CommitOutcomeUnknown`] instead.)
-    #[error("the connection was lost: {0}")]
+    #[error("the connection to the database was lost: {0}")]
     ConnectionLost(String),
     /// The connection was lost while a commit was under way: the database may have committed
     /// the transaction or not, and only reading it again can tell. Not transient: running the
@@ -140,7 +167,7 @@ pub enum Error {
     CommitOutcomeUnknown(String),
     /// A value bound to parameter `index` (counted from 1) cannot be bound there: PostgreSQL
     /// expects another type at that place of the statement. Refused before anything is sent.
-    #[error("parameter {index}: {reason}")]
+    #[error("parameter {index} of the statement cannot take its value: {reason}")]
     Parameter {
         /// The parameter's position, from 1.
         index: usize,
@@ -149,11 +176,11 @@ pub enum Error {
     },
     /// A [`Handle`](crate::Handle) was given to a session other than the one that made it, or
     /// names a model that a savepoint rollback undid.
-    #[error("invalid handle: {0}")]
+    #[error("the handle cannot be used: {0}")]
     InvalidHandle(String),
     /// Any other database error, with its source kept. Its message is cut to a readable
     /// length (a driver may quote a whole 100 KB statement); the source keeps all of it.
-    #[error("database error: {}", readable(source.as_ref()))]
+    #[error("the database reported an error: {}", readable(source.as_ref()))]
     Backend {
         /// The driver's error.
         #[source]
@@ -241,15 +268,105 @@ impl std::error::Error for DatabaseError {
     }
 }
 
-fn describe(table: &Option<String>, constraint: &Option<String>) -> String {
-    let mut out = String::new();
-    if let Some(t) = table {
-        out.push_str(&format!(" on {t}"));
+/// Names joined for a sentence: `a`, `a and b`, `a, b and c`.
+fn enumerate(names: &[String]) -> String {
+    match names {
+        [] => "values".to_owned(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
-    if let Some(c) = constraint {
-        out.push_str(&format!(" ({c})"));
+}
+
+/// What a check constraint was given: `a value of heroes.age breaks`.
+fn checked(table: &str, columns: &[String]) -> String {
+    match columns {
+        [] => format!("a row of {table} breaks"),
+        [column] => format!("a value of {table}.{column} breaks"),
+        columns => format!("the values of {table} ({}) break", columns.join(", ")),
     }
-    out
+}
+
+/// The sentence of [`Display`](std::fmt::Display); the alternate form (`{:#?}`) is the
+/// structured value, variant and fields.
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !f.alternate() {
+            return std::fmt::Display::fmt(self, f);
+        }
+        match self {
+            Error::Validation(errors) => f.debug_tuple("Validation").field(errors).finish(),
+            Error::UniqueViolation {
+                table,
+                columns,
+                source,
+            } => f
+                .debug_struct("UniqueViolation")
+                .field("table", table)
+                .field("columns", columns)
+                .field("source", source)
+                .finish(),
+            Error::ForeignKeyViolation {
+                table,
+                constraint,
+                source,
+            } => f
+                .debug_struct("ForeignKeyViolation")
+                .field("table", table)
+                .field("constraint", constraint)
+                .field("source", source)
+                .finish(),
+            Error::NotNullViolation {
+                table,
+                column,
+                source,
+            } => f
+                .debug_struct("NotNullViolation")
+                .field("table", table)
+                .field("column", column)
+                .field("source", source)
+                .finish(),
+            Error::CheckViolation {
+                table,
+                constraint,
+                columns,
+                source,
+            } => f
+                .debug_struct("CheckViolation")
+                .field("table", table)
+                .field("constraint", constraint)
+                .field("columns", columns)
+                .field("source", source)
+                .finish(),
+            Error::StaleData { table } => {
+                f.debug_struct("StaleData").field("table", table).finish()
+            }
+            Error::InvalidValue(m) => f.debug_tuple("InvalidValue").field(m).finish(),
+            Error::NotFound => f.write_str("NotFound"),
+            Error::NotLoaded => f.write_str("NotLoaded"),
+            Error::NoResult => f.write_str("NoResult"),
+            Error::MultipleResults => f.write_str("MultipleResults"),
+            Error::Pool(m) => f.debug_tuple("Pool").field(m).finish(),
+            Error::Connection(m) => f.debug_tuple("Connection").field(m).finish(),
+            Error::Decode(m) => f.debug_tuple("Decode").field(m).finish(),
+            Error::Statement(m) => f.debug_tuple("Statement").field(m).finish(),
+            Error::PendingRollback(m) => f.debug_tuple("PendingRollback").field(m).finish(),
+            Error::ConnectionLost(m) => f.debug_tuple("ConnectionLost").field(m).finish(),
+            Error::CommitOutcomeUnknown(m) => {
+                f.debug_tuple("CommitOutcomeUnknown").field(m).finish()
+            }
+            Error::Parameter { index, reason } => f
+                .debug_struct("Parameter")
+                .field("index", index)
+                .field("reason", reason)
+                .finish(),
+            Error::InvalidHandle(m) => f.debug_tuple("InvalidHandle").field(m).finish(),
+            Error::Backend { source, transient } => f
+                .debug_struct("Backend")
+                .field("source", source)
+                .field("transient", transient)
+                .finish(),
+        }
+    }
 }
 
 impl Error {
@@ -276,7 +393,7 @@ impl Error {
     /// use model_core::{DatabaseError, Error};
     /// let answer = DatabaseError::new("23505", std::io::Error::other("duplicate key"));
     /// let e = Error::unique_violation("users", vec!["email".into()], answer);
-    /// assert_eq!(e.to_string(), "duplicate value for users (email)");
+    /// assert_eq!(e.to_string(), "a row with the same email already exists in users");
     /// assert_eq!(e.code(), Some("23505"));
     /// ```
     pub fn unique_violation(
@@ -297,7 +414,11 @@ impl Error {
     /// use model_core::{DatabaseError, Error};
     /// let answer = DatabaseError::new("23503", std::io::Error::other("violates foreign key"));
     /// let e = Error::foreign_key_violation(Some("heroes".into()), None, answer);
-    /// assert_eq!(e.to_string(), "foreign key violation on heroes");
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "the write to heroes breaks a foreign key: a row it references is missing, or another \
+    ///      row still references it"
+    /// );
     /// ```
     pub fn foreign_key_violation(
         table: Option<String>,
@@ -317,7 +438,7 @@ impl Error {
     /// use model_core::{DatabaseError, Error};
     /// let answer = DatabaseError::new("23502", std::io::Error::other("null value"));
     /// let e = Error::not_null_violation("heroes", "name", answer);
-    /// assert_eq!(e.to_string(), "heroes.name may not be NULL");
+    /// assert_eq!(e.to_string(), "heroes.name may not be NULL: give it a value");
     /// ```
     pub fn not_null_violation(
         table: impl Into<String>,
@@ -337,7 +458,10 @@ impl Error {
     /// use model_core::{DatabaseError, Error};
     /// let answer = DatabaseError::new("23514", std::io::Error::other("violates check"));
     /// let e = Error::check_violation("heroes", "ck_heroes_age", vec!["age".into()], answer);
-    /// assert_eq!(e.to_string(), "check constraint ck_heroes_age failed on heroes (age)");
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "a value of heroes.age breaks the check constraint ck_heroes_age"
+    /// );
     /// ```
     pub fn check_violation(
         table: impl Into<String>,
@@ -376,7 +500,7 @@ impl Error {
     ///
     /// ```
     /// let e = model_core::Error::backend(std::io::Error::other("boom"));
-    /// assert_eq!(e.to_string(), "database error: boom");
+    /// assert_eq!(e.to_string(), "the database reported an error: boom");
     /// ```
     pub fn backend(source: impl std::error::Error + Send + Sync + 'static) -> Self {
         Error::Backend {

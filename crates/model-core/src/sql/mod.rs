@@ -41,6 +41,7 @@ pub(crate) mod select;
 pub(crate) mod selection;
 pub(crate) mod table;
 pub(crate) mod update;
+pub(crate) mod validation;
 pub(crate) mod value;
 
 pub use aggregate::{Agg, Inner, Summable, avg, count, max, min, sum};
@@ -65,4 +66,5 @@ pub use table::{
     Action, CheckDef, CheckRule, ColumnDef, DefaultValue, ForeignKey, IndexDef, Table,
 };
 pub use update::{Update, update};
+pub use validation::validation_message;
 pub use value::{ColumnType, FromValue, SqlType, ToValue, Value};

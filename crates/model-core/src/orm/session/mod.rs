@@ -1,11 +1,12 @@
 //! The session: a transaction, the writes staged in it, and what it has loaded.
 //!
 //! One concept per file: [`Handle`] and [`Identifies`] (`handle.rs`), staging writes
-//! (`staging.rs`), what a model's relationships stage with it (`cascade.rs`), relationship
-//! reads and link rows (`relationships.rs`), the identity map's public face (`identity.rs`),
-//! reads and statements (`reads.rs`), flushing (`flushing.rs`) and transaction control
-//! (`transaction.rs`).
+//! (`staging.rs`), bulk loads past the unit of work (`bulk_load.rs`), what a model's
+//! relationships stage with it (`cascade.rs`), relationship reads and link rows
+//! (`relationships.rs`), the identity map's public face (`identity.rs`), reads and statements
+//! (`reads.rs`), flushing (`flushing.rs`) and transaction control (`transaction.rs`).
 
+mod bulk_load;
 mod cascade;
 mod flushing;
 mod handle;
@@ -38,6 +39,25 @@ pub(crate) use transaction::Savepoint;
 /// transaction begins with the first statement (on PostgreSQL with the first write or
 /// hand-written statement: see [`Dialect::reads_begin_transaction`](crate::Dialect)); a session
 /// dropped without `commit` rolls back.
+///
+/// **Dropped with work.** A session dropped while it holds staged writes, or flushed writes
+/// its transaction has not committed, discards them and logs a warning through `tracing`
+/// (target `tablemodel::sql`, level WARN) naming how many staged writes were lost, as
+/// SQLAlchemy warns of a session garbage-collected with pending state. A session whose work
+/// ended in `commit` or `rollback`, or that only read, drops in silence, as does one dropped
+/// while its thread panics, and one whose [`Engine::transaction`] closure failed (its
+/// rollback is the documented outcome, and the error is returned).
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+/// # fn demo(engine: &Engine) -> Result<()> {
+/// let mut session = engine.session()?;
+/// session.add(Hero::new("Deadpond"))?;
+/// drop(session); // WARN tablemodel::sql: session dropped with 1 staged write never flushed ...
+/// # Ok(()) }
+/// ```
 ///
 /// **Flush order.** Inserts and updates run table by table, referenced tables before the tables
 /// that reference them; the inserts of one table go out as multi-row `INSERT ... RETURNING`
@@ -96,6 +116,9 @@ pub struct Session {
     /// Whether the open transaction holds work (writes, or the locks and side effects of
     /// hand-written SQL) that a failure must not take with it.
     wrote: bool,
+    /// Whether the open transaction holds writes this session sent (flushes and statements
+    /// other than plain SELECTs): what a drop rolls back, with a warning.
+    flushed: bool,
     autoflush: bool,
     /// Open savepoints of [`Nested`](crate::Nested) guards.
     savepoints: usize,
@@ -119,6 +142,7 @@ impl Session {
             conn,
             in_transaction: false,
             wrote: false,
+            flushed: false,
             autoflush: true,
             savepoints: 0,
             pending: Vec::new(),
@@ -151,11 +175,44 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
+        let staged = self.pending.len();
+        let flushed = self.in_transaction && self.flushed;
+        // A panic reports itself; the rollback that follows it is expected.
+        if (staged > 0 || flushed) && !std::thread::panicking() {
+            tracing::warn!(
+                target: "tablemodel::sql",
+                staged,
+                flushed,
+                "{}",
+                dropped_work(staged, flushed)
+            );
+        }
         if self.in_transaction {
             // Nothing to report to: the connection goes back to the pool either way.
             let _ = self.conn.rollback();
         }
     }
+}
+
+/// The warning of a session dropped with work neither committed nor rolled back.
+fn dropped_work(staged: usize, flushed: bool) -> String {
+    let writes = |n: usize| format!("{n} staged write{}", if n == 1 { "" } else { "s" });
+    let what = match (staged, flushed) {
+        (0, _) => "session dropped with flushed writes not committed: its transaction is rolled \
+                   back"
+            .to_owned(),
+        (n, false) => format!(
+            "session dropped with {} never flushed: {} discarded",
+            writes(n),
+            if n == 1 { "it is" } else { "they are" }
+        ),
+        (n, true) => format!(
+            "session dropped with {} never flushed and flushed writes not committed: the staged \
+             writes are discarded and the transaction is rolled back",
+            writes(n)
+        ),
+    };
+    format!("{what} (commit() keeps such work; rollback() discards it without this warning)")
 }
 
 impl Engine {

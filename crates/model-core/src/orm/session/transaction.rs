@@ -78,9 +78,17 @@ impl Session {
             self.in_transaction = false;
             self.committed |= self.wrote;
             self.wrote = false;
+            self.flushed = false;
         }
         self.identity.commit();
         Ok(())
+    }
+
+    /// Discards staged writes without the warning of a drop: for a session whose rollback is
+    /// the outcome its caller asked for (a failed [`Engine::transaction`](crate::Engine)).
+    pub(crate) fn discard_quietly(&mut self) {
+        self.pending.clear();
+        self.flushed = false;
     }
 
     /// Whether anything this session wrote has been committed.
@@ -116,6 +124,7 @@ impl Session {
             }
             self.in_transaction = false;
             self.wrote = false;
+            self.flushed = false;
         }
         self.failed = None;
         Ok(())
@@ -143,6 +152,7 @@ impl Session {
                     return Err(e);
                 }
                 self.wrote = true;
+                self.flushed = true;
                 Ok(v)
             }
             Err(e) => {
@@ -155,6 +165,7 @@ impl Session {
                     // Rolled back, or ended already by the database itself: nothing is left.
                     if undone.is_ok() || self.conn.in_transaction() == Some(false) {
                         self.in_transaction = false;
+                        self.flushed = false;
                         Ok(())
                     } else {
                         undone
@@ -181,6 +192,7 @@ impl Session {
         self.wrote = true;
         Ok(Savepoint {
             name: format!("tablemodel_nested_{depth}"),
+            flushed: self.flushed,
             pending: self.pending.len(),
             slots: self.slots.len(),
             journal: self.identity.journal_len(),
@@ -197,6 +209,7 @@ impl Session {
             self.unreleased.retain(|u| u.at < savepoint.pending);
             self.slots.truncate(savepoint.slots);
             self.identity.roll_back_to(savepoint.journal);
+            self.flushed = savepoint.flushed;
             self.conn.execute_batch(&format!(
                 "ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}"
             ))?;
@@ -214,6 +227,8 @@ impl Session {
 /// Where a savepoint was opened: its name, and what the session held then.
 pub(crate) struct Savepoint {
     name: String,
+    /// Whether the transaction held flushed writes when the savepoint was opened.
+    flushed: bool,
     pending: usize,
     slots: usize,
     journal: usize,
