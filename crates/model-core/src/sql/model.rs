@@ -40,6 +40,16 @@ pub trait Model: FromRow + validator::Validate + Send + 'static {
     /// Stores a value read back from the database into the column at `index`.
     fn set_column_value(&mut self, index: usize, value: Value) -> Result<()>;
 
+    /// Every column's value, in declaration order, pushed to `out`, moving text and bytes out
+    /// of the model instead of copying them (`#[derive(Model)]` generates it; this default
+    /// copies each column).
+    fn into_values(self, out: &mut Vec<Value>)
+    where
+        Self: Sized,
+    {
+        out.extend((0..Self::TABLE.columns.len()).map(|i| self.column_value(i)));
+    }
+
     /// Every column of the model, for a query's select list: `User::all()`.
     ///
     /// ```

@@ -325,6 +325,15 @@ pub trait ToValue {
     fn eq_value(&self, value: &Value) -> bool {
         self.to_value() == *value
     }
+
+    /// The value to bind, taking `self`: types holding text or bytes move them instead of
+    /// copying them (what a bulk load of owned models uses).
+    fn into_value(self) -> Value
+    where
+        Self: Sized,
+    {
+        self.to_value()
+    }
 }
 
 /// Converts a SQL [`Value`] read from a row back into a Rust value.
@@ -370,6 +379,13 @@ impl<T: ToValue> ToValue for Option<T> {
             None => value.is_null(),
         }
     }
+
+    fn into_value(self) -> Value {
+        match self {
+            Some(v) => v.into_value(),
+            None => Value::Null,
+        }
+    }
 }
 
 impl<T: FromValue> FromValue for Option<T> {
@@ -390,6 +406,10 @@ impl<T: ToValue + ?Sized> ToValue for &T {
 impl ToValue for Value {
     fn to_value(&self) -> Value {
         self.clone()
+    }
+
+    fn into_value(self) -> Value {
+        self
     }
 }
 
@@ -493,6 +513,10 @@ impl ToValue for String {
     fn eq_value(&self, value: &Value) -> bool {
         matches!(value, Value::Text(s) if s == self)
     }
+
+    fn into_value(self) -> Value {
+        Value::Text(self)
+    }
 }
 impl ToValue for str {
     fn to_value(&self) -> Value {
@@ -519,6 +543,10 @@ impl ToValue for Vec<u8> {
     fn eq_value(&self, value: &Value) -> bool {
         matches!(value, Value::Blob(b) if b == self)
     }
+
+    fn into_value(self) -> Value {
+        Value::Blob(self)
+    }
 }
 impl FromValue for Vec<u8> {
     fn from_value(value: Value) -> Result<Self> {
@@ -537,6 +565,10 @@ macro_rules! simple_type {
         impl ToValue for $t {
             fn to_value(&self) -> Value {
                 Value::$variant(self.clone())
+            }
+
+            fn into_value(self) -> Value {
+                Value::$variant(self)
             }
         }
         impl FromValue for $t {

@@ -37,6 +37,14 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             quote_spanned!(ty.span()=> #i => <#ty as #krate::ToValue>::to_value(&self.#field),)
         })
         .collect();
+    let moves: Vec<TokenStream> = model
+        .columns()
+        .map(|f| {
+            let field = &f.ident;
+            let ty = &f.ty;
+            quote_spanned!(ty.span()=> out.push(<#ty as #krate::ToValue>::into_value(self.#field));)
+        })
+        .collect();
     let equals: Vec<TokenStream> = model
         .columns()
         .enumerate()
@@ -73,6 +81,10 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                     #(#values)*
                     _ => #krate::Value::Null,
                 }
+            }
+
+            fn into_values(self, out: &mut ::std::vec::Vec<#krate::Value>) {
+                #(#moves)*
             }
 
             fn column_eq(&self, index: usize, value: &#krate::Value) -> bool {

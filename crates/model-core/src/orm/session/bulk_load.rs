@@ -103,6 +103,8 @@ impl Session {
         }
         insert.push(')');
         let mut stored = 0_u64;
+        // Every column of the row being loaded, moved out of its model; reused row to row.
+        let mut all = Vec::with_capacity(table.columns.len());
         let mut next_row = |row: &mut Vec<Value>| -> Result<bool> {
             let Some(model) = rows.next() else {
                 return Ok(false);
@@ -124,11 +126,13 @@ impl Session {
                     },
                 )));
             }
+            model.into_values(&mut all);
             for &i in &columns {
-                let value = model.column_value(i);
+                let value = std::mem::replace(&mut all[i], Value::Null);
                 storable(dialect, table.name, table.columns[i].name, &value)?;
                 row.push(value);
             }
+            all.clear();
             stored += 1;
             if stored.is_multiple_of(Self::BULK_LOAD_PROGRESS_EVERY) {
                 progress(stored);
