@@ -3,8 +3,10 @@
 //! `backend_tests!(a, b, c)` instantiates each body `fn a(db: &TestDb) -> Result<()>` twice:
 //! `sqlite::a` on a fresh SQLite file in a temporary directory, and `postgres::a` in a schema of
 //! its own on the server named by `TABLEMODEL_POSTGRES_URL` (or `DATABASE_URL`, default
-//! `postgres://postgres@127.0.0.1:5432/test`). Without a server the PostgreSQL tests print a
-//! notice and pass, except under `CI=true`, where a missing server fails them.
+//! `postgres://postgres@127.0.0.1:5432/test`). Without a server (or without the `postgres`
+//! feature) the PostgreSQL tests fail, saying what to do; `TABLEMODEL_SKIP_POSTGRES=1` skips
+//! them instead, each printing a `SKIPPED` line past the harness's output capture (ignored under
+//! `CI=true`, where a missing server always fails).
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -52,12 +54,92 @@ fn unique_name(test: &str) -> String {
     format!("t{}_{n}_{test}", std::process::id())
 }
 
+/// Set to `1` (or `true`) to skip the PostgreSQL tests rather than fail them without a server.
+pub const SKIP_POSTGRES: &str = "TABLEMODEL_SKIP_POSTGRES";
+
 pub fn postgres_url() -> String {
-    std::env::var("TABLEMODEL_POSTGRES_URL")
-        .or_else(|_| std::env::var("DATABASE_URL"))
-        .ok()
-        .filter(|u| u.starts_with("postgres"))
-        .unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_owned())
+    postgres_url_and_source().0
+}
+
+/// The server's URL and where it came from.
+fn postgres_url_and_source() -> (String, &'static str) {
+    for var in ["TABLEMODEL_POSTGRES_URL", "DATABASE_URL"] {
+        if let Ok(url) = std::env::var(var)
+            && url.starts_with("postgres")
+        {
+            return (url, var);
+        }
+    }
+    (DEFAULT_POSTGRES_URL.to_owned(), "the default")
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").as_deref() == Ok("true")
+}
+
+/// Whether the PostgreSQL tests are skipped: `TABLEMODEL_SKIP_POSTGRES=1`, outside CI.
+pub fn skip_postgres() -> bool {
+    let opted_out =
+        std::env::var(SKIP_POSTGRES).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+    opted_out && !in_ci()
+}
+
+/// A connection to the PostgreSQL server for `test`, or `None` when the tests are skipped.
+/// Without a server, or without the `postgres` feature, the test fails, saying what to do.
+pub fn postgres_admin(test: &str) -> Option<(String, postgres::Client)> {
+    if skip_postgres() {
+        // Written to the process's stderr itself, past the harness's capture, so that the skip
+        // shows next to the test's `ok`.
+        use std::io::Write;
+        let name = std::thread::current()
+            .name()
+            .filter(|n| *n != "main")
+            .map_or_else(|| format!("postgres::{test}"), str::to_owned);
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "SKIPPED {name}: {SKIP_POSTGRES} is set (the test passes without running)"
+        );
+        return None;
+    }
+    if !cfg!(feature = "postgres") {
+        panic!(
+            "the PostgreSQL tests need tablemodel's `postgres` feature: run them with \
+             `cargo test --features postgres` (or `--all-features`), or skip them with \
+             {SKIP_POSTGRES}=1"
+        );
+    }
+    let (url, source) = postgres_url_and_source();
+    match postgres::Client::connect(&url, postgres::NoTls) {
+        Ok(client) => Some((url, client)),
+        Err(e) => panic!("{}", no_server(&url, source, &e)),
+    }
+}
+
+/// The URL of the PostgreSQL server for `test`, or `None` when the tests are skipped; fails the
+/// test without a server.
+pub fn postgres_server(test: &str) -> Option<String> {
+    postgres_admin(test).map(|(url, _)| url)
+}
+
+fn no_server(url: &str, source: &str, error: &dyn std::error::Error) -> String {
+    let mut error_text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        error_text.push_str(&format!(": {e}"));
+        cause = e.source();
+    }
+    let ci = if in_ci() {
+        format!(" (CI=true: {SKIP_POSTGRES} is ignored)")
+    } else {
+        String::new()
+    };
+    format!(
+        "no PostgreSQL server at {url} (from {source}): {error_text}\n\
+         The PostgreSQL tests need a server. Start one there, for example\n\
+         \x20   docker run --rm -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust -e POSTGRES_DB=test postgres\n\
+         or point TABLEMODEL_POSTGRES_URL at one (postgres://user@host:port/db), or skip these tests with\n\
+         \x20   {SKIP_POSTGRES}=1 cargo test ...{ci}"
+    )
 }
 
 impl TestDb {
@@ -91,24 +173,14 @@ impl TestDb {
         }
     }
 
-    /// A schema of its own on the PostgreSQL server, tables created; `None` when no server
-    /// answers outside CI.
+    /// A schema of its own on the PostgreSQL server, tables created; `None` when the PostgreSQL
+    /// tests are skipped (`TABLEMODEL_SKIP_POSTGRES=1`). Without a server the test fails.
     pub fn postgres(test: &str) -> Option<TestDb> {
         Self::postgres_with(test, EngineOptions::default())
     }
 
     pub fn postgres_with(test: &str, options: EngineOptions) -> Option<TestDb> {
-        let admin_url = postgres_url();
-        let mut admin = match postgres::Client::connect(&admin_url, postgres::NoTls) {
-            Ok(c) => c,
-            Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
-                panic!("CI=true and no PostgreSQL server at {admin_url}: {e}")
-            }
-            Err(e) => {
-                eprintln!("skipping PostgreSQL test {test}: no server at {admin_url} ({e})");
-                return None;
-            }
-        };
+        let (admin_url, mut admin) = postgres_admin(test)?;
         let schema = unique_name(test);
         admin
             .batch_execute(&format!("CREATE SCHEMA \"{schema}\""))

@@ -6,9 +6,22 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 
 use crate::dialect::SqliteDialect;
 use crate::error::classify;
-use crate::pool::Manager;
+use crate::pool::{Holder, Manager};
 
-pub(crate) struct SqliteConnection(pub(crate) PooledConnection<Manager>);
+/// A pooled connection, and for an in-memory database the record of the thread holding its one
+/// connection, cleared before the connection goes back to the pool.
+pub(crate) struct SqliteConnection(
+    pub(crate) PooledConnection<Manager>,
+    pub(crate) Option<Holder>,
+);
+
+impl Drop for SqliteConnection {
+    fn drop(&mut self) {
+        if let Some(holder) = &self.1 {
+            holder.release();
+        }
+    }
+}
 
 /// Binds a value without copying text or bytes.
 struct Bind<'a>(&'a Value);

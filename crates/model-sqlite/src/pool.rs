@@ -1,5 +1,8 @@
 //! Engines over an r2d2 pool of SQLite connections.
 
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::ThreadId;
+
 use model_core::{Connection, ConnectionSource, Dialect, Engine, EngineOptions, Error, Result};
 use r2d2::ManageConnection;
 use r2d2_sqlite::SqliteConnectionManager;
@@ -39,11 +42,60 @@ impl ManageConnection for Manager {
     }
 }
 
-struct Pool(r2d2::Pool<Manager>);
+struct Pool {
+    pool: r2d2::Pool<Manager>,
+    /// For an in-memory database, whose pool holds one connection: its URL, and which thread
+    /// holds the connection.
+    memory: Option<(String, Holder)>,
+}
+
+/// The thread whose session holds an in-memory database's one connection, if any.
+#[derive(Clone, Default)]
+pub(crate) struct Holder(Arc<Mutex<Option<ThreadId>>>);
+
+impl Holder {
+    fn get(&self) -> Option<ThreadId> {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn set(&self, thread: Option<ThreadId>) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = thread;
+    }
+
+    /// Called as the connection goes back to the pool, before another thread can take it.
+    pub(crate) fn release(&self) {
+        self.set(None);
+    }
+}
 
 impl ConnectionSource for Pool {
     fn connection(&self) -> Result<Box<dyn Connection>> {
-        Ok(Box::new(SqliteConnection(self.0.get()?)))
+        let Some((url, holder)) = &self.memory else {
+            return Ok(Box::new(SqliteConnection(self.pool.get()?, None)));
+        };
+        let me = std::thread::current().id();
+        let conn = match self.pool.try_get() {
+            Some(conn) => conn,
+            // Waiting for a connection this thread holds would never end.
+            None if holder.get() == Some(me) => {
+                return Err(Error::Pool(format!(
+                    "{url} is an in-memory database, which has a single connection, and another \
+                     session on this thread holds it: this one would wait for it forever. Drop \
+                     the first session before opening another, or, for sessions side by side, \
+                     use a file database (sqlite:///app.db, or a file in a temporary directory)"
+                )));
+            }
+            None => self.pool.get().map_err(|e| {
+                Error::Pool(format!(
+                    "no database connection became free in time ({e}): {url} is an in-memory \
+                     database, which has a single connection, and a session on another thread \
+                     held it all along. End sessions sooner, raise the connect timeout, or use a \
+                     file database (sqlite:///app.db) for sessions side by side"
+                ))
+            })?,
+        };
+        holder.set(Some(me));
+        Ok(Box::new(SqliteConnection(conn, Some(holder.clone()))))
     }
 
     fn dialect(&self) -> &'static dyn Dialect {
@@ -55,7 +107,9 @@ impl ConnectionSource for Pool {
 ///
 /// URLs, read as SQLAlchemy reads them: `sqlite://` or `sqlite::memory:` for a private
 /// in-memory database, held by a pool of one connection so that every session sees the same
-/// data (the seed's `StaticPool`); `sqlite:///app.db` (or `sqlite:app.db`) for a file relative
+/// data (SQLAlchemy's `StaticPool`): one session at a time, a second one on the thread whose
+/// session holds the connection being an immediate [`Error::Pool`] rather than a wait that
+/// would never end; `sqlite:///app.db` (or `sqlite:app.db`) for a file relative
 /// to the working directory; `sqlite:////tmp/app.db` (four slashes) for an absolute path.
 /// `?mode=ro` opens read-only, `?mode=rw` requires the file to exist, `?mode=rwc` (the
 /// default) creates it; any other parameter is an [`Error::Connection`]. File databases use WAL
@@ -134,5 +188,6 @@ pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> 
     let pool = builder
         .build(Manager(manager))
         .map_err(|e| Error::Connection(format!("{url}: {e}")))?;
-    Ok(Engine::new(Pool(pool), options))
+    let memory = memory.then(|| (url.to_owned(), Holder::default()));
+    Ok(Engine::new(Pool { pool, memory }, options))
 }

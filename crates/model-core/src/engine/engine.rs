@@ -29,8 +29,9 @@ pub struct EngineOptions {
     pub connect_timeout: Duration,
     /// How long SQLite waits on a locked database before reporting it busy.
     pub busy_timeout: Duration,
-    /// Log every statement, its parameters, duration and row count through `tracing`
-    /// (target `tablemodel::sql`, level INFO): the seed's `echo=True`.
+    /// Log every statement, its parameters, duration and row count (or error): SQLModel's and
+    /// SQLAlchemy's `create_engine(url, echo=True)`. See [`EngineOptions::echo`] for where the
+    /// lines go.
     pub echo: bool,
 }
 
@@ -80,10 +81,24 @@ impl EngineOptions {
         self
     }
 
-    /// Turns statement logging on or off.
+    /// Turns statement logging on or off: SQLModel's and SQLAlchemy's
+    /// `create_engine(url, echo=True)`.
+    ///
+    /// Each statement the engine sends is logged once it has run, with its parameters, how long
+    /// it took in microseconds, and the rows it wrote or read (or its error). The lines go to a
+    /// `tracing` subscriber when the program has one (installed globally or for the current
+    /// thread): INFO events with target `tablemodel::sql` and fields `sql`, `params`,
+    /// `elapsed_us` and `rows` or `error`, which the subscriber filters and formats. Without a
+    /// subscriber, so that `echo(true)` shows something with no set-up, each statement is
+    /// written to stderr as one line (through `eprintln!`, which a test harness captures):
+    ///
+    /// ```text
+    /// [tablemodel::sql] INSERT INTO "heroes" ("name") VALUES (?) params=[Text("Deadpond")] elapsed_us=41 rows=1
+    /// ```
     ///
     /// ```
-    /// assert!(model_core::EngineOptions::default().echo(true).echo);
+    /// let options = model_core::EngineOptions::default().echo(true);
+    /// assert!(options.echo);
     /// ```
     pub fn echo(mut self, echo: bool) -> Self {
         self.echo = echo;
@@ -175,6 +190,12 @@ impl Engine {
     }
 }
 
+/// Whether no `tracing` subscriber would receive echo's events (none installed globally, none
+/// for this thread), so that echo writes to stderr instead.
+fn no_subscriber() -> bool {
+    tracing::dispatcher::get_default(|d| d.is::<tracing::subscriber::NoSubscriber>())
+}
+
 /// A pooled connection that counts and (when asked) logs what it sends.
 pub(crate) struct Conn {
     raw: Box<dyn Connection>,
@@ -203,6 +224,17 @@ impl Conn {
         let start = Instant::now();
         let result = run(&mut *self.raw);
         let elapsed_us = start.elapsed().as_micros() as u64;
+        if no_subscriber() {
+            match &result {
+                Ok(rows) => eprintln!(
+                    "[tablemodel::sql] {sql} params={params:?} elapsed_us={elapsed_us} rows={rows}"
+                ),
+                Err(error) => eprintln!(
+                    "[tablemodel::sql] {sql} params={params:?} elapsed_us={elapsed_us} error={error}"
+                ),
+            }
+            return result;
+        }
         match &result {
             Ok(rows) => tracing::info!(target: "tablemodel::sql", sql, ?params, elapsed_us, rows),
             Err(error) => {

@@ -128,11 +128,10 @@ pub enum Error {
     /// `one()` found more than one row.
     #[error("the query returned more than one row where one was expected")]
     MultipleResults,
-    /// No pooled connection became free in time.
-    #[error(
-        "no database connection became free in time ({0}): end sessions sooner, or raise the \
-         pool size or the connect timeout"
-    )]
+    /// No pooled connection became free in time, or none would ever become free (a second
+    /// session on the one connection of a SQLite in-memory database, in the thread whose
+    /// session holds it). The message says which, and what to do.
+    #[error("{0}")]
     Pool(String),
     /// The database could not be reached or the URL is unusable.
     #[error("cannot connect to the database: {0}")]
@@ -520,7 +519,10 @@ impl From<std::convert::Infallible> for Error {
 
 impl From<r2d2::Error> for Error {
     fn from(e: r2d2::Error) -> Self {
-        Error::Pool(e.to_string())
+        Error::Pool(format!(
+            "no database connection became free in time ({e}): end sessions sooner, or raise \
+             the pool size or the connect timeout"
+        ))
     }
 }
 
