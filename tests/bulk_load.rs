@@ -253,7 +253,70 @@ fn unstorable_floats_on_sqlite(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// An iterator that panics mid-way: the panic goes on to the caller, and a caller that catches
+/// it finds the transaction as it was before the load (the write flushed before it kept, no row
+/// of the load), and the session usable.
+fn a_panic_mid_load_undoes_the_load(db: &TestDb) -> Result<()> {
+    for flushed_first in [true, false] {
+        let mut s = db.engine.session()?;
+        if flushed_first {
+            s.add(hero(0))?;
+            s.flush()?;
+        }
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            s.bulk_load((1..=20_000).map(|n| {
+                assert!(n != 15_000, "the row source failed");
+                hero(n)
+            }))
+        }));
+        assert!(caught.is_err(), "the panic reaches the caller");
+        s.commit()?;
+        assert_eq!(count(db)?, i64::from(flushed_first));
+        let mut s = db.engine.session()?;
+        assert_eq!(s.bulk_load((100_000..100_010).map(hero))?, 10);
+        s.rollback()?;
+        s.exec(delete::<Hero>())?;
+        s.commit()?;
+    }
+    Ok(())
+}
+
+/// A value the column's type on the server cannot take (a 64-bit integer for an INTEGER
+/// column created by hand) names the table, the column and the row.
+fn a_value_the_server_type_refuses_names_the_column(db: &TestDb) -> Result<()> {
+    if db.engine.dialect().name() != "postgres" {
+        return Ok(());
+    }
+    let mut s = db.engine.session()?;
+    s.exec(raw_execute(
+        "ALTER TABLE bl_heroes ALTER COLUMN team_id TYPE INTEGER",
+    ))?;
+    s.commit()?;
+    let mut team = Team {
+        id: Some(7),
+        name: "Wide".into(),
+    };
+    s.insert(&mut team)?;
+    s.commit()?;
+    let rows = (1..=10).map(|n| Hero {
+        team_id: Some(if n == 6 { 3_000_000_000 } else { 7 }),
+        ..hero(n)
+    });
+    match s.bulk_load(rows) {
+        Err(Error::InvalidValue(msg)) => assert!(
+            msg.contains("bl_heroes.team_id") && msg.contains("row 6"),
+            "{msg}"
+        ),
+        other => panic!("expected InvalidValue, got {other:?}"),
+    }
+    s.commit()?;
+    assert_eq!(count(db)?, 0);
+    Ok(())
+}
+
 backend_tests!(
+    a_panic_mid_load_undoes_the_load,
+    a_value_the_server_type_refuses_names_the_column,
     loads_every_row_with_its_values,
     empty_load_stores_nothing,
     keys_given_are_stored,

@@ -169,7 +169,8 @@ where
 
     /// `COPY "table" ("a", "b") FROM STDIN (FORMAT binary)`, each value encoded for its
     /// column's type as the server gives it for `insert`'s parameters and checked as a bound
-    /// parameter is. A row that fails ends the copy, which aborts it.
+    /// parameter is (a value the column cannot take is [`Error::InvalidValue`] naming the
+    /// column and the row). A row that fails ends the copy, which aborts it.
     fn load_rows(
         &mut self,
         table: &Table,
@@ -192,11 +193,13 @@ where
         let writer = self.0.client.copy_in(&copy).map_err(classify)?;
         let mut writer = BinaryCopyInWriter::new(writer, &types);
         let mut row = Vec::with_capacity(columns.len());
+        let mut n = 0_u64;
         loop {
             row.clear();
             if !next_row(&mut row)? {
                 break;
             }
+            n += 1;
             if row.len() != types.len() {
                 return Err(Error::Statement(format!(
                     "a row of {} values for {} columns",
@@ -204,10 +207,12 @@ where
                     types.len()
                 )));
             }
-            for (i, (value, ty)) in row.iter().zip(&types).enumerate() {
-                crate::bind::check(value, ty).map_err(|reason| Error::Parameter {
-                    index: i + 1,
-                    reason,
+            for ((value, ty), &column) in row.iter().zip(&types).zip(columns) {
+                crate::bind::check(value, ty).map_err(|reason| {
+                    Error::InvalidValue(format!(
+                        "{}.{} in row {n} of the bulk load: {reason}",
+                        table.name, table.columns[column].name
+                    ))
                 })?;
             }
             writer.write_raw(row.iter().map(Bind)).map_err(classify)?;

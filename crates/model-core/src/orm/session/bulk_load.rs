@@ -21,22 +21,29 @@ impl Session {
     /// to follow a long load.
     ///
     /// The rows go past the unit of work, as SQLAlchemy's `Session.bulk_insert_mappings` and
-    /// the drivers' `COPY` do: staged writes are flushed first (autoflush), then the rows are
+    /// the drivers' `COPY` do: staged writes are flushed first (when autoflush is on, the
+    /// default; with it off they stay staged, and rows of the load cannot reference them),
+    /// then the rows are
     /// written in the session's transaction (`commit` makes them durable), each validated and
     /// each value checked as [`add`](Session::add) checks it; they are not taken into the
     /// identity map, relationships are not followed, and generated keys are not read back.
     /// A generated key is left to the database when the first row leaves it unset (`None`);
-    /// then every row must (or every row must set it, when the first does).
+    /// then every row must (or every row must set it, when the first does). On PostgreSQL keys
+    /// given for a generated column do not move its sequence (as with [`add`](Session::add)):
+    /// after loading rows with their old keys, set the sequence past them
+    /// (`SELECT setval(pg_get_serial_sequence('hero', 'id'), max(id)) FROM hero`).
     ///
     /// All or nothing: on any error (a row that fails validation, a value the database cannot
     /// store, a constraint violated) no row of the load is stored, the session's earlier
-    /// writes stay as they were, and the session stays usable.
+    /// writes stay as they were, and the session stays usable. A panic of the iterator undoes
+    /// the load the same way before it reaches the caller.
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`], [`Error::InvalidValue`] (naming the table and column, or the
-    /// row that sets a generated key when the first did not), [`Error::Parameter`], the
-    /// constraint variants ([`Error::UniqueViolation`], ...), and connection errors.
+    /// [`Error::Validation`], [`Error::InvalidValue`] (naming the table and column, and on
+    /// PostgreSQL the row, of a value the column cannot take; or the row that sets a
+    /// generated key when the first did not), the constraint variants
+    /// ([`Error::UniqueViolation`], ...), and connection errors.
     ///
     /// ```
     /// # use model_core::prelude::*;

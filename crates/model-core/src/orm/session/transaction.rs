@@ -132,7 +132,9 @@ impl Session {
 
     /// Runs a write inside the transaction so that its failure takes nothing else with it:
     /// under a savepoint when the transaction already holds writes, otherwise by rolling the
-    /// (so far empty) transaction back.
+    /// (so far empty) transaction back. A panic inside `run` (an iterator of a bulk load, say)
+    /// is undone the same way before it goes on unwinding: a caller that catches it finds the
+    /// transaction as it was before the write.
     pub(super) fn guarded<T>(&mut self, run: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         self.begin()?;
         let savepoint = self.wrote;
@@ -141,8 +143,10 @@ impl Session {
             self.failed = Some(e.to_string());
             return Err(e);
         }
-        match run(&mut self.conn) {
-            Ok(v) => {
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&mut self.conn)));
+        match outcome {
+            Ok(Ok(v)) => {
                 if savepoint
                     && let Err(e) = self
                         .conn
@@ -155,29 +159,39 @@ impl Session {
                 self.flushed = true;
                 Ok(v)
             }
-            Err(e) => {
-                let undone = if savepoint {
-                    self.conn.execute_batch(
-                        "ROLLBACK TO SAVEPOINT tablemodel_guard; RELEASE SAVEPOINT tablemodel_guard",
-                    )
-                } else {
-                    let undone = self.conn.rollback();
-                    // Rolled back, or ended already by the database itself: nothing is left.
-                    if undone.is_ok() || self.conn.in_transaction() == Some(false) {
-                        self.in_transaction = false;
-                        self.flushed = false;
-                        Ok(())
-                    } else {
-                        undone
-                    }
-                };
+            Ok(Err(e)) => {
                 // Undo that failed leaves the transaction in doubt: only a rollback may follow.
                 // The original error is the one to report.
-                if let Err(undo) = undone {
+                if let Err(undo) = self.undo_guarded(savepoint) {
                     self.failed = Some(format!("{e}; then the undo failed: {undo}"));
                 }
                 Err(e)
             }
+            Err(panic) => {
+                if let Err(undo) = self.undo_guarded(savepoint) {
+                    self.failed = Some(format!("a write panicked; then the undo failed: {undo}"));
+                }
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+
+    /// Undoes what a [`guarded`](Session::guarded) write did: back to its savepoint, or the
+    /// whole (so far empty) transaction rolled back.
+    fn undo_guarded(&mut self, savepoint: bool) -> Result<()> {
+        if savepoint {
+            return self.conn.execute_batch(
+                "ROLLBACK TO SAVEPOINT tablemodel_guard; RELEASE SAVEPOINT tablemodel_guard",
+            );
+        }
+        let undone = self.conn.rollback();
+        // Rolled back, or ended already by the database itself: nothing is left.
+        if undone.is_ok() || self.conn.in_transaction() == Some(false) {
+            self.in_transaction = false;
+            self.flushed = false;
+            Ok(())
+        } else {
+            undone
         }
     }
 
