@@ -201,6 +201,28 @@ fn push_column_list(out: &mut SqlWriter<'_>, table: &Table, key: Option<&str>, c
     out.push(")");
 }
 
+/// `INSERT INTO t (a, b) VALUES (?, ?)`: one row of `columns`, its values bound in order, for
+/// statements run once per row.
+pub(crate) fn one_row_insert(
+    dialect: &'static dyn crate::sql::dialect::Dialect,
+    table: &Table,
+    columns: &[usize],
+) -> String {
+    let mut out = SqlWriter::new(dialect);
+    out.push("INSERT INTO ").ident(table.name);
+    push_column_list(&mut out, table, None, columns);
+    out.push(" VALUES (");
+    let mut sql = out.sql;
+    for n in 1..=columns.len() {
+        if n > 1 {
+            sql.push_str(", ");
+        }
+        dialect.placeholder(&mut sql, n);
+    }
+    sql.push(')');
+    sql
+}
+
 /// One row whose key the database generates.
 fn insert_one(
     conn: &mut Conn,
@@ -252,18 +274,7 @@ fn insert_each(
     columns: &[usize],
 ) -> Result<Vec<Stored>> {
     let dialect = conn.dialect();
-    let mut out = SqlWriter::new(dialect);
-    out.push("INSERT INTO ").ident(table.name);
-    push_column_list(&mut out, table, None, columns);
-    out.push(" VALUES (");
-    let mut sql = out.sql;
-    for n in 1..=columns.len() {
-        if n > 1 {
-            sql.push_str(", ");
-        }
-        dialect.placeholder(&mut sql, n);
-    }
-    sql.push(')');
+    let sql = one_row_insert(dialect, table, columns);
     let mut rows = Vec::with_capacity(models.len());
     let mut written = Vec::with_capacity(models.len());
     for model in models {

@@ -1,9 +1,9 @@
 //! Bulk loading: many new rows streamed into one table, past the unit of work.
 
-use crate::orm::insert_rows::insert_columns;
+use crate::orm::insert_rows::{insert_columns, one_row_insert};
 use crate::sql::error::{Error, Result};
 use crate::sql::model::Model;
-use crate::sql::render::{SqlWriter, storable};
+use crate::sql::render::storable;
 use crate::sql::value::Value;
 
 use super::Session;
@@ -92,23 +92,7 @@ impl Session {
         let with_key = generated.is_none() || first.key_values().is_some();
         let columns: Vec<usize> = insert_columns(table, with_key).map(|c| c.index).collect();
         let dialect = self.dialect();
-        let mut out = SqlWriter::new(dialect);
-        out.push("INSERT INTO ").ident(table.name).push(" (");
-        for (n, &i) in columns.iter().enumerate() {
-            if n > 0 {
-                out.push(", ");
-            }
-            out.ident(table.columns[i].name);
-        }
-        out.push(") VALUES (");
-        let mut insert = out.sql;
-        for n in 1..=columns.len() {
-            if n > 1 {
-                insert.push_str(", ");
-            }
-            dialect.placeholder(&mut insert, n);
-        }
-        insert.push(')');
+        let insert = one_row_insert(dialect, table, &columns);
         let mut stored = 0_u64;
         // Every column of the row being loaded, moved out of its model; reused row to row.
         let mut all = Vec::with_capacity(table.columns.len());
