@@ -1018,7 +1018,7 @@ fn medium_complex_query(c: &mut Criterion, env: &Env) {
                 || TmSession::new(env, backend, &seed()),
                 |f| {
                     let query = select::<tm::User>()
-                        .left_join(tm::Post::user_id.eq(tm::User::id))
+                        .left_join::<tm::Post>(tm::Post::user_id.eq(tm::User::id))
                         .where_(tm::User::hair_color.eq("black"))
                         .columns((tm::User::all(), tm::Post::all().optional()));
                     f.session.exec(query).expect("join").all()

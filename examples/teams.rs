@@ -170,7 +170,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let rows: Vec<(String, Option<String>)> = session
         .exec(
             select::<Hero>()
-                .left_join(Team::id.eq(Hero::team_id))
+                .left_join::<Team>(Team::id.eq(Hero::team_id))
                 .order_by(Hero::id)
                 .columns((Hero::name, Team::name.optional())),
         )?
@@ -183,7 +183,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let rows: Vec<(Hero, Team)> = session
         .exec(
             select::<Hero>()
-                .inner_join(Team::id.eq(Hero::team_id))
+                .inner_join::<Team>(Team::id.eq(Hero::team_id))
                 .where_(Team::name.eq("Preventers"))
                 .order_by(Hero::age.desc())
                 .columns((Hero::all(), Team::all())),
@@ -236,7 +236,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let counts: Vec<(Team, i64)> = session
         .exec(
             select::<Team>()
-                .left_join(Hero::team_id.eq(Team::id))
+                .left_join::<Hero>(Hero::team_id.eq(Team::id))
                 .group_by(Team::id)
                 .order_by(count(Hero::id).desc())
                 .order_by(Team::name)
@@ -253,7 +253,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let stats = session
         .exec(
             select::<Team>()
-                .inner_join(Hero::team_id.eq(Team::id))
+                .inner_join::<Hero>(Hero::team_id.eq(Team::id))
                 .group_by(Team::name)
                 .having(count(Hero::age).ge(1))
                 .order_by(Team::name)
@@ -281,7 +281,9 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         .exec(
             select::<Team>()
                 .where_(not_exists(
-                    select::<Hero>().where_(Hero::team_id.eq(Team::id)),
+                    select::<Hero>()
+                        .correlate::<Team>()
+                        .where_(Hero::team_id.eq(Team::id)),
                 ))
                 .columns(Team::name),
         )?
@@ -311,7 +313,9 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         .exec(
             select::<Hero>()
                 .where_(exists(
-                    select::<HeroTeamLink>().where_(HeroTeamLink::hero_id.eq(Hero::id)),
+                    select::<HeroTeamLink>()
+                        .correlate::<Hero>()
+                        .where_(HeroTeamLink::hero_id.eq(Hero::id)),
                 ))
                 .order_by(Hero::name)
                 .load(Hero::teams),
@@ -328,8 +332,8 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let trainees: Vec<(String, String)> = session
         .exec(
             select::<HeroTeamLink>()
-                .inner_join(Hero::id.eq(HeroTeamLink::hero_id))
-                .inner_join(Team::id.eq(HeroTeamLink::team_id))
+                .inner_join::<Hero>(Hero::id.eq(HeroTeamLink::hero_id))
+                .inner_join::<Team>(Team::id.eq(HeroTeamLink::team_id))
                 .where_(HeroTeamLink::is_training.eq(true))
                 .order_by(Team::name)
                 .columns((Hero::name, Team::name)),

@@ -144,7 +144,7 @@ fn inner_join_selects_both_models(db: &TestDb) -> Result<()> {
     let rows: Vec<(Hero, Team)> = s
         .exec(
             select::<Hero>()
-                .inner_join(Team::id.eq(Hero::team_id))
+                .inner_join::<Team>(Team::id.eq(Hero::team_id))
                 .order_by(Hero::id)
                 .columns((Hero::all(), Team::all())),
         )?
@@ -166,7 +166,7 @@ fn inner_join_selects_both_models(db: &TestDb) -> Result<()> {
     let members: Vec<Hero> = s
         .exec(
             select::<Hero>()
-                .inner_join(Team::id.eq(Hero::team_id))
+                .inner_join::<Team>(Team::id.eq(Hero::team_id))
                 .order_by(Hero::id),
         )?
         .all();
@@ -174,7 +174,7 @@ fn inner_join_selects_both_models(db: &TestDb) -> Result<()> {
     // And counting a joined query counts its rows.
     let n = s.exec(
         select::<Hero>()
-            .inner_join(Team::id.eq(Hero::team_id))
+            .inner_join::<Team>(Team::id.eq(Hero::team_id))
             .count(),
     )?;
     assert_eq!(n, 5);
@@ -182,7 +182,7 @@ fn inner_join_selects_both_models(db: &TestDb) -> Result<()> {
     let from_teams: Vec<(String, String)> = s
         .exec(
             select::<Team>()
-                .inner_join(Hero::team_id.eq(Team::id))
+                .inner_join::<Hero>(Hero::team_id.eq(Team::id))
                 .order_by(Team::name)
                 .order_by(Hero::name)
                 .columns((Team::name, Hero::name)),
@@ -210,7 +210,7 @@ fn left_join_with_optional_side(db: &TestDb) -> Result<()> {
     let rows: Vec<(Hero, Option<Team>)> = s
         .exec(
             select::<Hero>()
-                .left_join(Team::id.eq(Hero::team_id))
+                .left_join::<Team>(Team::id.eq(Hero::team_id))
                 .order_by(Hero::id)
                 .columns((Hero::all(), Team::all().optional())),
         )?
@@ -241,7 +241,7 @@ fn left_join_with_optional_side(db: &TestDb) -> Result<()> {
     let names: Vec<(String, Option<String>)> = s
         .exec(
             select::<Hero>()
-                .left_join(Team::id.eq(Hero::team_id))
+                .left_join::<Team>(Team::id.eq(Hero::team_id))
                 .where_(Hero::age.is_null() | Hero::age.gt(40))
                 .order_by(Hero::name)
                 .columns((Hero::name, Team::name.optional())),
@@ -264,7 +264,7 @@ fn left_join_with_optional_side(db: &TestDb) -> Result<()> {
     let rows: Vec<(Team, Option<Hero>)> = s
         .exec(
             select::<Team>()
-                .left_join(Hero::team_id.eq(Team::id))
+                .left_join::<Hero>(Hero::team_id.eq(Team::id))
                 .where_(Team::id.eq(ids.wakaland))
                 .columns((Team::all(), Hero::all().optional())),
         )?
@@ -276,7 +276,7 @@ fn left_join_with_optional_side(db: &TestDb) -> Result<()> {
     // The non-optional column of a missing side is a decoding error, not a silent default.
     let missing = s.exec(
         select::<Hero>()
-            .left_join(Team::id.eq(Hero::team_id))
+            .left_join::<Team>(Team::id.eq(Hero::team_id))
             .where_(Hero::name.eq("Spider-Boy"))
             .columns((Hero::name, Team::name)),
     );
@@ -291,7 +291,7 @@ fn where_on_joined_table(db: &TestDb) -> Result<()> {
     let preventers: Vec<String> = s
         .exec(
             select::<Hero>()
-                .inner_join(Team::id.eq(Hero::team_id))
+                .inner_join::<Team>(Team::id.eq(Hero::team_id))
                 .where_(Team::name.eq("Preventers"))
                 .where_(Hero::age.lt(90))
                 .order_by(Hero::name)
@@ -303,7 +303,7 @@ fn where_on_joined_table(db: &TestDb) -> Result<()> {
     let at_the_bar: Vec<Hero> = s
         .exec(
             select::<Hero>()
-                .inner_join(Team::id.eq(Hero::team_id))
+                .inner_join::<Team>(Team::id.eq(Hero::team_id))
                 .where_(Team::headquarters.contains("Margaret"))
                 .order_by(Hero::id),
         )?
@@ -320,7 +320,7 @@ fn where_on_joined_table(db: &TestDb) -> Result<()> {
     let rows: Vec<(String, Option<String>)> = s
         .exec(
             select::<Hero>()
-                .left_join(Team::id.eq(Hero::team_id) & Team::name.eq("Z-Force"))
+                .left_join::<Team>(Team::id.eq(Hero::team_id) & Team::name.eq("Z-Force"))
                 .order_by(Hero::id)
                 .columns((Hero::name, Team::name.optional())),
         )?
@@ -337,8 +337,8 @@ fn where_on_joined_table(db: &TestDb) -> Result<()> {
     let rows: Vec<(String, String, String)> = s
         .exec(
             select::<Hero>()
-                .inner_join(Team::id.eq(Hero::team_id))
-                .inner_join(Power::hero_id.eq(Hero::id))
+                .inner_join::<Team>(Team::id.eq(Hero::team_id))
+                .inner_join::<Power>(Power::hero_id.eq(Hero::id))
                 .where_(Power::level.ge(6))
                 .where_(Team::name.ne("Z-Force"))
                 .order_by(Power::level.desc())
@@ -375,7 +375,7 @@ fn group_by_with_counts(db: &TestDb) -> Result<()> {
     let counts: Vec<(Team, i64)> = s
         .exec(
             select::<Team>()
-                .left_join(Hero::team_id.eq(Team::id))
+                .left_join::<Hero>(Hero::team_id.eq(Team::id))
                 .group_by(Team::id)
                 .order_by(Team::id)
                 .columns((Team::all(), count(Hero::id))),
@@ -398,7 +398,7 @@ fn group_by_with_counts(db: &TestDb) -> Result<()> {
     let big: Vec<(String, i64)> = s
         .exec(
             select::<Team>()
-                .left_join(Hero::team_id.eq(Team::id))
+                .left_join::<Hero>(Hero::team_id.eq(Team::id))
                 .group_by(Team::id)
                 .group_by(Team::name)
                 .having(count(Hero::id).gt(1))
@@ -413,7 +413,7 @@ fn group_by_with_counts(db: &TestDb) -> Result<()> {
     let exactly_two: Vec<String> = s
         .exec(
             select::<Team>()
-                .left_join(Hero::team_id.eq(Team::id))
+                .left_join::<Hero>(Hero::team_id.eq(Team::id))
                 .group_by(Team::name)
                 .having(count(Hero::id).eq(2))
                 .columns(Team::name),
@@ -425,7 +425,7 @@ fn group_by_with_counts(db: &TestDb) -> Result<()> {
     let by_size: Vec<String> = s
         .exec(
             select::<Team>()
-                .left_join(Hero::team_id.eq(Team::id))
+                .left_join::<Hero>(Hero::team_id.eq(Team::id))
                 .group_by(Team::name)
                 .order_by(count(Hero::id).desc())
                 .columns(Team::name),
@@ -435,7 +435,7 @@ fn group_by_with_counts(db: &TestDb) -> Result<()> {
     let by_size: Vec<(String, i64)> = s
         .exec(
             select::<Team>()
-                .left_join(Hero::team_id.eq(Team::id))
+                .left_join::<Hero>(Hero::team_id.eq(Team::id))
                 .group_by(Team::name)
                 .order_by(count(Hero::id).asc())
                 .limit(2)
@@ -541,7 +541,7 @@ fn aggregate_functions(db: &TestDb) -> Result<()> {
     let per_team: Vec<TeamAges> = s
         .exec(
             select::<Team>()
-                .left_join(Hero::team_id.eq(Team::id))
+                .left_join::<Hero>(Hero::team_id.eq(Team::id))
                 .group_by(Team::name)
                 .order_by(Team::name)
                 .columns((
@@ -574,8 +574,8 @@ fn aggregate_functions(db: &TestDb) -> Result<()> {
     let strength: Vec<(String, Option<i64>)> = s
         .exec(
             select::<Team>()
-                .inner_join(Hero::team_id.eq(Team::id))
-                .inner_join(Power::hero_id.eq(Hero::id))
+                .inner_join::<Hero>(Hero::team_id.eq(Team::id))
+                .inner_join::<Power>(Power::hero_id.eq(Hero::id))
                 .group_by(Team::name)
                 .order_by(sum(Power::level).desc())
                 .columns((Team::name, sum(Power::level))),
@@ -598,7 +598,7 @@ fn distinct_columns(db: &TestDb) -> Result<()> {
     let team_names: Vec<String> = s
         .exec(
             select::<Hero>()
-                .inner_join(Team::id.eq(Hero::team_id))
+                .inner_join::<Team>(Team::id.eq(Hero::team_id))
                 .columns(Team::name)
                 .distinct()
                 .order_by(Team::name),
@@ -622,8 +622,8 @@ fn distinct_columns(db: &TestDb) -> Result<()> {
     let pairs: Vec<(String, String)> = s
         .exec(
             select::<Hero>()
-                .inner_join(Team::id.eq(Hero::team_id))
-                .inner_join(Power::hero_id.eq(Hero::id))
+                .inner_join::<Team>(Team::id.eq(Hero::team_id))
+                .inner_join::<Power>(Power::hero_id.eq(Hero::id))
                 .columns((Team::name, Hero::name))
                 .distinct()
                 .order_by(Team::name)
@@ -736,6 +736,7 @@ fn subqueries(db: &TestDb) -> Result<()> {
             select::<Team>()
                 .where_(exists(
                     select::<Hero>()
+                        .correlate::<Team>()
                         .where_(Hero::team_id.eq(Team::id))
                         .where_(Hero::age.gt(40)),
                 ))
@@ -749,7 +750,9 @@ fn subqueries(db: &TestDb) -> Result<()> {
         .exec(
             select::<Team>()
                 .where_(not_exists(
-                    select::<Hero>().where_(Hero::team_id.eq(Team::id)),
+                    select::<Hero>()
+                        .correlate::<Team>()
+                        .where_(Hero::team_id.eq(Team::id)),
                 ))
                 .columns(Team::name),
         )?
@@ -759,7 +762,9 @@ fn subqueries(db: &TestDb) -> Result<()> {
         .exec(
             select::<Hero>()
                 .where_(not_exists(
-                    select::<Power>().where_(Power::hero_id.eq(Hero::id)),
+                    select::<Power>()
+                        .correlate::<Hero>()
+                        .where_(Power::hero_id.eq(Hero::id)),
                 ))
                 .order_by(Hero::id),
         )?
@@ -773,9 +778,11 @@ fn subqueries(db: &TestDb) -> Result<()> {
     let rows: Vec<(String, String)> = s
         .exec(
             select::<Hero>()
-                .inner_join(Team::id.eq(Hero::team_id))
-                .where_(exists::<Hero, _, _>(
-                    select::<Power>().where_(Power::hero_id.eq(Hero::id)),
+                .inner_join::<Team>(Team::id.eq(Hero::team_id))
+                .where_(exists(
+                    select::<Power>()
+                        .correlate::<Hero>()
+                        .where_(Power::hero_id.eq(Hero::id)),
                 ))
                 .where_(Team::id.ne(ids.z_force))
                 .order_by(Hero::id)
@@ -848,7 +855,7 @@ fn join_written_as_where(db: &TestDb) -> Result<()> {
     let with_powers: Vec<(String, Option<String>)> = s
         .exec(
             select::<(Hero, Team)>()
-                .left_join(Power::hero_id.eq(Hero::id))
+                .left_join::<Power>(Power::hero_id.eq(Hero::id))
                 .where_(Hero::team_id.eq(Team::id))
                 .where_(Team::id.eq(ids.z_force))
                 .order_by(Hero::id)
@@ -889,7 +896,7 @@ fn left_joined_models_are_tracked(db: &TestDb) -> Result<()> {
     let rows: Vec<(Team, Option<Hero>)> = s
         .exec(
             select::<Team>()
-                .left_join(Hero::team_id.eq(Team::id))
+                .left_join::<Hero>(Hero::team_id.eq(Team::id))
                 .where_(Team::id.eq(ids.z_force))
                 .order_by(Hero::id)
                 .columns((Team::all(), Hero::all().optional())),

@@ -57,6 +57,7 @@ fn smoke(db: &TestDb) -> Result<()> {
     assert!(matches!(Hero::new("x").team.get(), Err(Error::NotLoaded)));
     let counts = s
         .exec(
+            // The joined model is inferred from the ON condition: `Hero` is its one new table.
             select::<Team>()
                 .left_join(Hero::team_id.eq(Team::id))
                 .group_by(Team::id)

@@ -8,6 +8,6 @@ struct User {
 }
 
 fn main() {
-    let _ = User::id.eq("x");
-    let _ = User::name.gt(5);
+    let _ = select::<User>().where_(User::id.eq("x"));
+    let _ = select::<User>().where_(User::name.gt(5));
 }

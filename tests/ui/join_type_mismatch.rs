@@ -18,5 +18,5 @@ struct Post {
 
 fn main() {
     // The ON of a join compares a text column with an integer key.
-    let _ = select::<User>().inner_join(Post::title.eq(User::id));
+    let _ = select::<User>().inner_join::<Post>(Post::title.eq(User::id));
 }

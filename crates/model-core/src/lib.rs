@@ -66,7 +66,7 @@ pub mod __private {
 /// The names most programs need: `use tablemodel::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Engine, Error, Handle, Model, Related, Result, Session, Validate, avg, count, delete,
+        Cond, Engine, Error, Handle, Model, Related, Result, Session, Validate, avg, count, delete,
         exists, insert, max, metadata, min, not_exists, raw, raw_execute, select, sum, update,
     };
 }

@@ -7,6 +7,7 @@ use crate::sql::error::Result;
 use crate::sql::expr::{Cond, Direction, Expr, Node, Order};
 use crate::sql::model::Model;
 use crate::sql::row::RowReader;
+use crate::sql::scope::{Contains, SelectsFrom};
 use crate::sql::selection::Selection;
 use crate::sql::value::{ColumnType, FromValue};
 
@@ -20,7 +21,7 @@ use crate::sql::value::{ColumnType, FromValue};
 /// # #[derive(Model, Debug, Clone, PartialEq)]
 /// # struct Post { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = User::id)] author_id: Option<i64> }
 /// let busy = select::<User>()
-///     .left_join(Post::author_id.eq(User::id))
+///     .left_join::<Post>(Post::author_id.eq(User::id))
 ///     .group_by(User::id)
 ///     .having(count(Post::id).ge(2))
 ///     .order_by(count(Post::id).desc())
@@ -172,7 +173,7 @@ pub fn max<M: Model, T: Inner>(column: Column<M, T>) -> Agg<M, Option<T::Inner>>
 }
 
 impl<M, O> Agg<M, O> {
-    fn compare(self, op: &'static str, rhs: impl Operand<O>) -> Cond<M> {
+    fn compare<S>(self, op: &'static str, rhs: impl Operand<O>) -> Cond<S> {
         Cond::new(Node::Binary(
             Box::new(self.node),
             op,
@@ -186,9 +187,13 @@ impl<M, O> Agg<M, O> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Post { #[model(primary_key)] id: Option<i64> }
-    /// let _ = count(Post::id).eq(3);
+    /// let _: Cond<Post> = count(Post::id).eq(3);
     /// ```
-    pub fn eq(self, rhs: impl Operand<O>) -> Cond<M> {
+    pub fn eq<S, I, R, J>(self, rhs: R) -> Cond<S>
+    where
+        R: Operand<O>,
+        S: Contains<M, I> + Contains<R::Table, J>,
+    {
         self.compare("=", rhs)
     }
 
@@ -198,9 +203,13 @@ impl<M, O> Agg<M, O> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Post { #[model(primary_key)] id: Option<i64> }
-    /// let _ = count(Post::id).ne(3);
+    /// let _: Cond<Post> = count(Post::id).ne(3);
     /// ```
-    pub fn ne(self, rhs: impl Operand<O>) -> Cond<M> {
+    pub fn ne<S, I, R, J>(self, rhs: R) -> Cond<S>
+    where
+        R: Operand<O>,
+        S: Contains<M, I> + Contains<R::Table, J>,
+    {
         self.compare("<>", rhs)
     }
 
@@ -210,9 +219,13 @@ impl<M, O> Agg<M, O> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Post { #[model(primary_key)] id: Option<i64> }
-    /// let _ = count(Post::id).lt(3);
+    /// let _: Cond<Post> = count(Post::id).lt(3);
     /// ```
-    pub fn lt(self, rhs: impl Operand<O>) -> Cond<M> {
+    pub fn lt<S, I, R, J>(self, rhs: R) -> Cond<S>
+    where
+        R: Operand<O>,
+        S: Contains<M, I> + Contains<R::Table, J>,
+    {
         self.compare("<", rhs)
     }
 
@@ -222,9 +235,13 @@ impl<M, O> Agg<M, O> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Post { #[model(primary_key)] id: Option<i64> }
-    /// let _ = count(Post::id).le(3);
+    /// let _: Cond<Post> = count(Post::id).le(3);
     /// ```
-    pub fn le(self, rhs: impl Operand<O>) -> Cond<M> {
+    pub fn le<S, I, R, J>(self, rhs: R) -> Cond<S>
+    where
+        R: Operand<O>,
+        S: Contains<M, I> + Contains<R::Table, J>,
+    {
         self.compare("<=", rhs)
     }
 
@@ -234,9 +251,13 @@ impl<M, O> Agg<M, O> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Post { #[model(primary_key)] id: Option<i64> }
-    /// let _ = count(Post::id).gt(3);
+    /// let _: Cond<Post> = count(Post::id).gt(3);
     /// ```
-    pub fn gt(self, rhs: impl Operand<O>) -> Cond<M> {
+    pub fn gt<S, I, R, J>(self, rhs: R) -> Cond<S>
+    where
+        R: Operand<O>,
+        S: Contains<M, I> + Contains<R::Table, J>,
+    {
         self.compare(">", rhs)
     }
 
@@ -246,9 +267,13 @@ impl<M, O> Agg<M, O> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Post { #[model(primary_key)] id: Option<i64> }
-    /// let _ = count(Post::id).ge(3);
+    /// let _: Cond<Post> = count(Post::id).ge(3);
     /// ```
-    pub fn ge(self, rhs: impl Operand<O>) -> Cond<M> {
+    pub fn ge<S, I, R, J>(self, rhs: R) -> Cond<S>
+    where
+        R: Operand<O>,
+        S: Contains<M, I> + Contains<R::Table, J>,
+    {
         self.compare(">=", rhs)
     }
 
@@ -277,10 +302,7 @@ impl<M, O> Agg<M, O> {
     }
 }
 
-impl<S: crate::sql::scope::Contains<M, I>, M, O, I> crate::sql::scope::SelectsFrom<S, I>
-    for Agg<M, O>
-{
-}
+impl<S: Contains<M, I>, M, O, I> SelectsFrom<S, I> for Agg<M, O> {}
 
 impl<M, O: FromValue> Selection for Agg<M, O> {
     type Output = O;

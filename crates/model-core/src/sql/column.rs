@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 
 use crate::sql::expr::{Cond, Direction, Expr, Node, Order};
 use crate::sql::model::Model;
+use crate::sql::scope::{Contains, CorrelatesWith, NoTable};
 use crate::sql::select::Query;
 use crate::sql::selection::{OptionalColumn, Selection};
 use crate::sql::value::{ToValue, Value};
@@ -25,8 +26,8 @@ use crate::sql::value::{ToValue, Value};
 ///     username: String,
 ///     age: Option<i32>,
 /// }
-/// let _by_name = User::username.eq("alice");
-/// let _adults = User::age.ge(18) & User::age.is_not_null();
+/// let _by_name: Cond<User> = User::username.eq("alice");
+/// let _adults: Cond<User> = User::age.ge(18) & User::age.is_not_null();
 /// assert_eq!(User::username.name(), "username");
 /// ```
 pub struct Column<M, T> {
@@ -100,59 +101,81 @@ impl<M, T> Column<M, T> {
     note = "a column is compared with or set to a value of its own type (its inner type for an `Option` column)"
 )]
 pub trait Operand<T> {
+    /// The table the operand reads: the column's model, or [`NoTable`] for a bound value.
+    /// The query it is used in must read it.
+    type Table;
+
     #[doc(hidden)]
     fn into_expr(self) -> Expr;
 }
 
 impl<T: ToValue> Operand<T> for T {
+    type Table = NoTable;
+
     fn into_expr(self) -> Expr {
         Expr(Node::Param(self.to_value()))
     }
 }
 
 impl<T: ToValue> Operand<Option<T>> for T {
+    type Table = NoTable;
+
     fn into_expr(self) -> Expr {
         Expr(Node::Param(self.to_value()))
     }
 }
 
 impl Operand<String> for &str {
+    type Table = NoTable;
+
     fn into_expr(self) -> Expr {
         Expr(Node::Param(self.to_value()))
     }
 }
 
 impl Operand<Option<String>> for &str {
+    type Table = NoTable;
+
     fn into_expr(self) -> Expr {
         Expr(Node::Param(self.to_value()))
     }
 }
 
 impl Operand<String> for &String {
+    type Table = NoTable;
+
     fn into_expr(self) -> Expr {
         Expr(Node::Param(self.to_value()))
     }
 }
 
 impl Operand<Option<String>> for &String {
+    type Table = NoTable;
+
     fn into_expr(self) -> Expr {
         Expr(Node::Param(self.to_value()))
     }
 }
 
 impl<M: Model, T> Operand<T> for Column<M, T> {
+    type Table = M;
+
     fn into_expr(self) -> Expr {
         Expr(self.node())
     }
 }
 
 impl<M: Model, T> Operand<Option<T>> for Column<M, T> {
+    type Table = M;
+
     fn into_expr(self) -> Expr {
         Expr(self.node())
     }
 }
 
 impl<M: Model, T> Operand<T> for Column<M, Option<T>> {
+    type Table = M;
+
     fn into_expr(self) -> Expr {
         Expr(self.node())
     }
@@ -171,6 +194,21 @@ impl<M: Model, T> Operand<T> for Column<M, Option<T>> {
 pub trait Text {}
 impl Text for String {}
 impl Text for Option<String> {}
+
+/// Column types that may hold NULL (`Option<T>`), for `is_null` and `is_not_null`: on a
+/// column that is never NULL the test is constant.
+///
+/// ```
+/// fn takes<T: model_core::sql::Nullable>() {}
+/// takes::<Option<i32>>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` column is never NULL",
+    label = "`is_null` and `is_not_null` need an `Option` column",
+    note = "on the optional side of a left join, test the column as it comes out of the join: `Team::name.optional().is_null()`"
+)]
+pub trait Nullable {}
+impl<T> Nullable for Option<T> {}
 
 /// Escapes `%`, `_` and `\` so that text is matched literally inside a LIKE pattern.
 fn escape_like(s: &str) -> String {
@@ -192,7 +230,7 @@ impl<M: Model, T> Column<M, T> {
         }
     }
 
-    fn compare(self, op: &'static str, rhs: Node) -> Cond<M> {
+    fn compare<S>(self, op: &'static str, rhs: Node) -> Cond<S> {
         Cond::new(Node::Binary(Box::new(self.node()), op, Box::new(rhs)))
     }
 
@@ -204,9 +242,13 @@ impl<M: Model, T> Column<M, T> {
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String, age: Option<i32> }
     /// let _ = select::<Hero>().where_(Hero::name.eq("Deadpond"));
-    /// let unknown_age = Hero::age.eq(None::<i32>); // "hero"."age" IS NULL
+    /// let unknown_age: Cond<Hero> = Hero::age.eq(None::<i32>); // "hero"."age" IS NULL
     /// ```
-    pub fn eq(self, rhs: impl Operand<T>) -> Cond<M> {
+    pub fn eq<S, I, O, J>(self, rhs: O) -> Cond<S>
+    where
+        O: Operand<T>,
+        S: Contains<M, I> + Contains<O::Table, J>,
+    {
         match rhs.into_expr().0 {
             Node::Param(Value::Null) => Cond::new(Node::IsNull(Box::new(self.node()), false)),
             rhs => self.compare("=", rhs),
@@ -219,9 +261,13 @@ impl<M: Model, T> Column<M, T> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
-    /// let _ = Hero::name.ne("Deadpond");
+    /// let _: Cond<Hero> = Hero::name.ne("Deadpond");
     /// ```
-    pub fn ne(self, rhs: impl Operand<T>) -> Cond<M> {
+    pub fn ne<S, I, O, J>(self, rhs: O) -> Cond<S>
+    where
+        O: Operand<T>,
+        S: Contains<M, I> + Contains<O::Table, J>,
+    {
         match rhs.into_expr().0 {
             Node::Param(Value::Null) => Cond::new(Node::IsNull(Box::new(self.node()), true)),
             rhs => self.compare("<>", rhs),
@@ -234,9 +280,13 @@ impl<M: Model, T> Column<M, T> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, age: i32 }
-    /// let _ = Hero::age.lt(18);
+    /// let _: Cond<Hero> = Hero::age.lt(18);
     /// ```
-    pub fn lt(self, rhs: impl Operand<T>) -> Cond<M> {
+    pub fn lt<S, I, O, J>(self, rhs: O) -> Cond<S>
+    where
+        O: Operand<T>,
+        S: Contains<M, I> + Contains<O::Table, J>,
+    {
         self.compare("<", rhs.into_expr().0)
     }
 
@@ -246,9 +296,13 @@ impl<M: Model, T> Column<M, T> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, age: i32 }
-    /// let _ = Hero::age.le(18);
+    /// let _: Cond<Hero> = Hero::age.le(18);
     /// ```
-    pub fn le(self, rhs: impl Operand<T>) -> Cond<M> {
+    pub fn le<S, I, O, J>(self, rhs: O) -> Cond<S>
+    where
+        O: Operand<T>,
+        S: Contains<M, I> + Contains<O::Table, J>,
+    {
         self.compare("<=", rhs.into_expr().0)
     }
 
@@ -258,9 +312,13 @@ impl<M: Model, T> Column<M, T> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, age: i32 }
-    /// let _ = Hero::age.gt(30);
+    /// let _: Cond<Hero> = Hero::age.gt(30);
     /// ```
-    pub fn gt(self, rhs: impl Operand<T>) -> Cond<M> {
+    pub fn gt<S, I, O, J>(self, rhs: O) -> Cond<S>
+    where
+        O: Operand<T>,
+        S: Contains<M, I> + Contains<O::Table, J>,
+    {
         self.compare(">", rhs.into_expr().0)
     }
 
@@ -270,9 +328,13 @@ impl<M: Model, T> Column<M, T> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, age: i32 }
-    /// let _ = Hero::age.ge(30);
+    /// let _: Cond<Hero> = Hero::age.ge(30);
     /// ```
-    pub fn ge(self, rhs: impl Operand<T>) -> Cond<M> {
+    pub fn ge<S, I, O, J>(self, rhs: O) -> Cond<S>
+    where
+        O: Operand<T>,
+        S: Contains<M, I> + Contains<O::Table, J>,
+    {
         self.compare(">=", rhs.into_expr().0)
     }
 
@@ -282,9 +344,14 @@ impl<M: Model, T> Column<M, T> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, age: i32 }
-    /// let _ = Hero::age.between(20, 40);
+    /// let _: Cond<Hero> = Hero::age.between(20, 40);
     /// ```
-    pub fn between(self, low: impl Operand<T>, high: impl Operand<T>) -> Cond<M> {
+    pub fn between<S, I, O, J, P, K>(self, low: O, high: P) -> Cond<S>
+    where
+        O: Operand<T>,
+        P: Operand<T>,
+        S: Contains<M, I> + Contains<O::Table, J> + Contains<P::Table, K>,
+    {
         Cond::new(Node::Between(
             Box::new(self.node()),
             Box::new(low.into_expr().0),
@@ -298,9 +365,13 @@ impl<M: Model, T> Column<M, T> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
-    /// let _ = Hero::name.in_(["Deadpond", "Rusty-Man"]);
+    /// let _: Cond<Hero> = Hero::name.in_(["Deadpond", "Rusty-Man"]);
     /// ```
-    pub fn in_<O: Operand<T>>(self, values: impl IntoIterator<Item = O>) -> Cond<M> {
+    pub fn in_<S, I, O, J>(self, values: impl IntoIterator<Item = O>) -> Cond<S>
+    where
+        O: Operand<T>,
+        S: Contains<M, I> + Contains<O::Table, J>,
+    {
         let list = values.into_iter().map(|v| v.into_expr().0).collect();
         Cond::new(Node::In(Box::new(self.node()), list, false))
     }
@@ -311,9 +382,13 @@ impl<M: Model, T> Column<M, T> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64> }
-    /// let _ = Hero::id.not_in([1, 2]);
+    /// let _: Cond<Hero> = Hero::id.not_in([1, 2]);
     /// ```
-    pub fn not_in<O: Operand<T>>(self, values: impl IntoIterator<Item = O>) -> Cond<M> {
+    pub fn not_in<S, I, O, J>(self, values: impl IntoIterator<Item = O>) -> Cond<S>
+    where
+        O: Operand<T>,
+        S: Contains<M, I> + Contains<O::Table, J>,
+    {
         let list = values.into_iter().map(|v| v.into_expr().0).collect();
         Cond::new(Node::In(Box::new(self.node()), list, true))
     }
@@ -326,11 +401,17 @@ impl<M: Model, T> Column<M, T> {
     /// # struct User { #[model(primary_key)] id: Option<i64>, active: bool }
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Post { #[model(primary_key)] id: Option<i64>, author_id: Option<i64> }
-    /// let by_active = Post::author_id.in_query(select::<User>().where_(User::active.eq(true)).columns(User::id));
+    /// // SELECT ... FROM "post" WHERE "post"."author_id" IN
+    /// //   (SELECT "user"."id" FROM "user" WHERE "user"."active" = $1)
+    /// let by_active = select::<Post>().where_(
+    ///     Post::author_id.in_query(select::<User>().where_(User::active.eq(true)).columns(User::id)),
+    /// );
     /// ```
-    pub fn in_query<S2, M2: Model, T2>(self, query: Query<S2, Column<M2, T2>>) -> Cond<M>
+    pub fn in_query<S, I, S2, M2: Model, T2, K>(self, query: Query<S2, Column<M2, T2>>) -> Cond<S>
     where
         Column<M2, T2>: Operand<T> + Selection,
+        S: Contains<M, I>,
+        S2: CorrelatesWith<S, K>,
     {
         Cond::new(Node::InQuery(
             Box::new(self.node()),
@@ -347,11 +428,18 @@ impl<M: Model, T> Column<M, T> {
     /// # struct User { #[model(primary_key)] id: Option<i64>, active: bool }
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Post { #[model(primary_key)] id: Option<i64>, author_id: Option<i64> }
-    /// let q = User::id.not_in_query(select::<Post>().where_(Post::author_id.is_not_null()).columns(Post::author_id));
+    /// let silent = select::<User>().where_(
+    ///     User::id.not_in_query(select::<Post>().where_(Post::author_id.is_not_null()).columns(Post::author_id)),
+    /// );
     /// ```
-    pub fn not_in_query<S2, M2: Model, T2>(self, query: Query<S2, Column<M2, T2>>) -> Cond<M>
+    pub fn not_in_query<S, I, S2, M2: Model, T2, K>(
+        self,
+        query: Query<S2, Column<M2, T2>>,
+    ) -> Cond<S>
     where
         Column<M2, T2>: Operand<T> + Selection,
+        S: Contains<M, I>,
+        S2: CorrelatesWith<S, K>,
     {
         Cond::new(Node::InQuery(
             Box::new(self.node()),
@@ -378,9 +466,13 @@ impl<M: Model, T> Column<M, T> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, age: Option<i32> }
-    /// let _ = Hero::age.is_null();
+    /// let _: Cond<Hero> = Hero::age.is_null();
     /// ```
-    pub fn is_null(self) -> Cond<M> {
+    pub fn is_null<S, I>(self) -> Cond<S>
+    where
+        T: Nullable,
+        S: Contains<M, I>,
+    {
         Cond::new(Node::IsNull(Box::new(self.node()), false))
     }
 
@@ -390,9 +482,13 @@ impl<M: Model, T> Column<M, T> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, age: Option<i32> }
-    /// let _ = Hero::age.is_not_null();
+    /// let _: Cond<Hero> = Hero::age.is_not_null();
     /// ```
-    pub fn is_not_null(self) -> Cond<M> {
+    pub fn is_not_null<S, I>(self) -> Cond<S>
+    where
+        T: Nullable,
+        S: Contains<M, I>,
+    {
         Cond::new(Node::IsNull(Box::new(self.node()), true))
     }
 
@@ -420,7 +516,7 @@ impl<M: Model, T> Column<M, T> {
         Order::new(self.node(), Direction::Desc)
     }
 
-    fn pattern(self, pattern: String, case_insensitive: bool) -> Cond<M>
+    fn pattern<S>(self, pattern: String, case_insensitive: bool) -> Cond<S>
     where
         T: Text,
     {
@@ -438,11 +534,12 @@ impl<M: Model, T> Column<M, T> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
-    /// let _ = Hero::name.like("Spider-%");
+    /// let _: Cond<Hero> = Hero::name.like("Spider-%");
     /// ```
-    pub fn like(self, pattern: &str) -> Cond<M>
+    pub fn like<S, I>(self, pattern: &str) -> Cond<S>
     where
         T: Text,
+        S: Contains<M, I>,
     {
         self.pattern(pattern.to_owned(), false)
     }
@@ -453,11 +550,12 @@ impl<M: Model, T> Column<M, T> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
-    /// let _ = Hero::name.ilike("spider-%");
+    /// let _: Cond<Hero> = Hero::name.ilike("spider-%");
     /// ```
-    pub fn ilike(self, pattern: &str) -> Cond<M>
+    pub fn ilike<S, I>(self, pattern: &str) -> Cond<S>
     where
         T: Text,
+        S: Contains<M, I>,
     {
         self.pattern(pattern.to_owned(), true)
     }
@@ -468,11 +566,12 @@ impl<M: Model, T> Column<M, T> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
-    /// let _ = Hero::name.contains("Man");
+    /// let _: Cond<Hero> = Hero::name.contains("Man");
     /// ```
-    pub fn contains(self, needle: &str) -> Cond<M>
+    pub fn contains<S, I>(self, needle: &str) -> Cond<S>
     where
         T: Text,
+        S: Contains<M, I>,
     {
         self.pattern(format!("%{}%", escape_like(needle)), false)
     }
@@ -483,11 +582,12 @@ impl<M: Model, T> Column<M, T> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
-    /// let _ = Hero::name.starts_with("Spider");
+    /// let _: Cond<Hero> = Hero::name.starts_with("Spider");
     /// ```
-    pub fn starts_with(self, prefix: &str) -> Cond<M>
+    pub fn starts_with<S, I>(self, prefix: &str) -> Cond<S>
     where
         T: Text,
+        S: Contains<M, I>,
     {
         self.pattern(format!("{}%", escape_like(prefix)), false)
     }
@@ -498,11 +598,12 @@ impl<M: Model, T> Column<M, T> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
-    /// let _ = Hero::name.ends_with("Boy");
+    /// let _: Cond<Hero> = Hero::name.ends_with("Boy");
     /// ```
-    pub fn ends_with(self, suffix: &str) -> Cond<M>
+    pub fn ends_with<S, I>(self, suffix: &str) -> Cond<S>
     where
         T: Text,
+        S: Contains<M, I>,
     {
         self.pattern(format!("%{}", escape_like(suffix)), false)
     }

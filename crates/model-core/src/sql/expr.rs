@@ -14,7 +14,7 @@ use crate::sql::value::Value;
 /// # use model_core::prelude::*;
 /// # #[derive(Model, Debug, Clone, PartialEq)]
 /// # struct Hero { #[model(primary_key)] id: Option<i64>, age: i32 }
-/// let cond = Hero::age.gt(30);
+/// let cond: Cond<Hero> = Hero::age.gt(30);
 /// let _expr: &model_core::Expr = cond.expr();
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -47,10 +47,15 @@ pub(crate) enum Node {
     Exists(Box<crate::sql::query::SubQuery>, bool),
 }
 
-/// A boolean condition on rows of model `M`, for `where_`.
+/// A boolean condition for a query over the tables `S`, for `where_`, `having` and join
+/// conditions.
 ///
-/// Conditions combine with `&` (AND), `|` (OR) and `!` (NOT); a condition on another model's
-/// columns is a different type, so it cannot slip into a query that does not read that table.
+/// `S` is the query's tables: the model for a one-model query (`Cond<Hero>` for
+/// `select::<Hero>()`, `update::<Hero>()`, `delete::<Hero>()`), a tuple for one that joins or
+/// reads several (`Cond<(Hero, Team)>`). The compiler infers it from the query the condition goes
+/// into and checks every column in it, on either side of a comparison, against that query's
+/// tables: `select::<Hero>().where_(Hero::team_id.eq(Team::id))` does not compile until `Team`
+/// is joined. Conditions combine with `&` (AND), `|` (OR) and `!` (NOT).
 ///
 /// ```
 /// # use model_core::prelude::*;
@@ -58,18 +63,51 @@ pub(crate) enum Node {
 /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String, age: Option<i32> }
 /// let young_or_unknown = Hero::age.lt(18) | Hero::age.is_null();
 /// let _q = select::<Hero>().where_(!young_or_unknown & Hero::name.starts_with("S"));
+///
+/// // Built up one filter at a time, as a search endpoint does:
+/// let mut cond: Cond<Hero> = Hero::id.is_not_null();
+/// if let Some(term) = Some("Dead") {
+///     cond = cond & Hero::name.contains(term);
+/// }
+/// let _q = select::<Hero>().where_(cond);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct Cond<M> {
+pub struct Cond<S> {
     expr: Expr,
-    _model: PhantomData<fn() -> M>,
+    _tables: PhantomData<fn() -> S>,
 }
 
-impl<M> Cond<M> {
+impl<M: crate::Model> Cond<M> {
+    /// The condition, written for a query over model `M` alone, for a query that reads `M`
+    /// among other tables: a condition kept in a function and reused in a join.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Team { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, age: i32, #[model(foreign_key = Team::id)] team_id: Option<i64> }
+    /// fn adults() -> Cond<Hero> {
+    ///     Hero::age.ge(18)
+    /// }
+    /// let alone = select::<Hero>().where_(adults());
+    /// let joined = select::<(Hero, Team)>()
+    ///     .where_(Hero::team_id.eq(Team::id))
+    ///     .where_(adults().widen());
+    /// ```
+    pub fn widen<S, I>(self) -> Cond<S>
+    where
+        S: crate::Contains<M, I>,
+    {
+        Cond::new(self.expr.0)
+    }
+}
+
+impl<S> Cond<S> {
     pub(crate) fn new(node: Node) -> Self {
         Cond {
             expr: Expr(node),
-            _model: PhantomData,
+            _tables: PhantomData,
         }
     }
 
@@ -79,7 +117,8 @@ impl<M> Cond<M> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64> }
-    /// assert_eq!(Hero::id.eq(1).expr(), Hero::id.eq(1).expr());
+    /// let cond: Cond<Hero> = Hero::id.eq(1);
+    /// assert_eq!(cond.expr(), cond.clone().expr());
     /// ```
     pub fn expr(&self) -> &Expr {
         &self.expr
@@ -90,8 +129,8 @@ impl<M> Cond<M> {
     }
 }
 
-impl<M> BitAnd for Cond<M> {
-    type Output = Cond<M>;
+impl<S> BitAnd for Cond<S> {
+    type Output = Cond<S>;
     fn bitand(self, rhs: Self) -> Self {
         Cond::new(Node::Binary(
             Box::new(self.into_node()),
@@ -101,8 +140,8 @@ impl<M> BitAnd for Cond<M> {
     }
 }
 
-impl<M> BitOr for Cond<M> {
-    type Output = Cond<M>;
+impl<S> BitOr for Cond<S> {
+    type Output = Cond<S>;
     fn bitor(self, rhs: Self) -> Self {
         Cond::new(Node::Binary(
             Box::new(self.into_node()),
@@ -112,8 +151,8 @@ impl<M> BitOr for Cond<M> {
     }
 }
 
-impl<M> Not for Cond<M> {
-    type Output = Cond<M>;
+impl<S> Not for Cond<S> {
+    type Output = Cond<S>;
     fn not(self) -> Self {
         Cond::new(Node::Not(Box::new(self.into_node())))
     }

@@ -45,7 +45,7 @@ pub(crate) mod validation;
 pub(crate) mod value;
 
 pub use aggregate::{Agg, Inner, Summable, avg, count, max, min, sum};
-pub use column::{Column, Operand, Text};
+pub use column::{Column, Nullable, Operand, Text};
 pub use delete::{Delete, delete};
 pub use dialect::{Dialect, KeyAllocation};
 pub use error::{DatabaseError, Error, Result};
@@ -55,7 +55,7 @@ pub use model::{KeyValues, Model};
 pub use placeholders::translate_placeholders;
 pub use raw::{Raw, raw, raw_execute};
 pub use row::{FromRow, Row, RowReader};
-pub use scope::{Contains, Join, SelectsFrom, at};
+pub use scope::{Contains, Correlated, CorrelatesWith, Join, NoTable, SelectsFrom, at};
 pub use select::{
     Count, First, FromClause, One, Query, Select, Untracked, exists, not_exists, select,
 };

@@ -7,15 +7,17 @@ use crate::sql::expr::{Cond, Expr, Node, Order};
 use crate::sql::model::Model;
 use crate::sql::query::{JoinKind, QueryNode, SubQuery, and};
 use crate::sql::render::SqlWriter;
-use crate::sql::scope::{Contains, Join, SelectsFrom};
+use crate::sql::scope::{Contains, Correlated, CorrelatesWith, Join, SelectsFrom};
 use crate::sql::selection::{All, Selection};
 use crate::sql::table::Table;
 
-/// A `SELECT` over the tables `S` (a tuple of models: the first is the FROM table, the others
-/// joined) returning rows decoded by the selection `Sel`. Run it with `session.exec`.
+/// A `SELECT` over the tables `S` (a model, or a tuple of models: the first is the FROM table,
+/// the others joined) returning rows decoded by the selection `Sel`. Run it with
+/// `session.exec`.
 ///
-/// Conditions, orderings and groupings may only name tables the query reads: a condition on a
-/// table that is not joined does not compile.
+/// Conditions (either side of a comparison), selections, orderings, groupings and aggregates
+/// may only name tables the query reads: a column of a table that is not joined does not
+/// compile (see [`Cond`]).
 ///
 /// ```
 /// # use model_core::prelude::*;
@@ -40,7 +42,7 @@ pub struct Query<S, Sel> {
 }
 
 /// A `SELECT` of whole `M` models from `M`'s table: what [`select`] starts.
-pub type Select<M> = Query<(M,), All<M>>;
+pub type Select<M> = Query<M, All<M>>;
 
 impl<S, Sel: Clone> Clone for Query<S, Sel> {
     fn clone(&self) -> Self {
@@ -121,7 +123,7 @@ pub trait FromClause {
 }
 
 impl<M: Model> FromClause for M {
-    type Tables = (M,);
+    type Tables = M;
     type Selection = All<M>;
 
     fn tables() -> Vec<&'static Table> {
@@ -164,10 +166,7 @@ impl<S, Sel> Query<S, Sel> {
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, age: i32 }
     /// let q = select::<Hero>().where_(Hero::age.ge(18)).where_(Hero::age.lt(65));
     /// ```
-    pub fn where_<T, I>(mut self, cond: Cond<T>) -> Self
-    where
-        S: Contains<T, I>,
-    {
+    pub fn where_(mut self, cond: Cond<S>) -> Self {
         self.node.filter = and(self.node.filter, cond.into_node());
         self
     }
@@ -229,7 +228,10 @@ impl<S, Sel> Query<S, Sel> {
         self
     }
 
-    /// `INNER JOIN` of model `J`'s table `ON` a condition whose left side is a column of `J`.
+    /// `INNER JOIN` of model `J`'s table `ON` a condition over the tables read so far and `J`
+    /// (SQLAlchemy's `select(Hero).join(Team, Hero.team_id == Team.id)`). When the condition
+    /// names exactly one table the query does not read yet, the compiler infers `J` and
+    /// `::<Team>` may be left out.
     ///
     /// ```
     /// # use model_core::prelude::*;
@@ -237,20 +239,23 @@ impl<S, Sel> Query<S, Sel> {
     /// # struct Team { #[model(primary_key)] id: Option<i64>, name: String }
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = Team::id)] team_id: Option<i64> }
+    /// // SELECT ... FROM "hero" INNER JOIN "team" ON "team"."id" = "hero"."team_id"
+    /// //   WHERE "team"."name" = $1
     /// let q = select::<Hero>()
-    ///     .inner_join(Team::id.eq(Hero::team_id))
+    ///     .inner_join::<Team>(Team::id.eq(Hero::team_id))
     ///     .where_(Team::name.eq("Preventers"))
     ///     .columns((Hero::all(), Team::all()));
     /// ```
-    pub fn inner_join<J: Model>(self, on: Cond<J>) -> Query<S::Output, Sel>
+    pub fn inner_join<J: Model>(self, on: Cond<S::Output>) -> Query<S::Output, Sel>
     where
         S: Join<J>,
     {
-        self.join(JoinKind::Inner, on)
+        self.join(JoinKind::Inner, J::TABLE, on)
     }
 
-    /// `LEFT JOIN` of model `J`'s table; select its side with `J::all().optional()` or
-    /// `J::column.optional()`, which decode `None` where nothing matched.
+    /// `LEFT JOIN` of model `J`'s table (SQLAlchemy's `join(..., isouter=True)`); select its
+    /// side with `J::all().optional()` or `J::column.optional()`, which decode `None` where
+    /// nothing matched.
     ///
     /// ```
     /// # use model_core::prelude::*;
@@ -259,18 +264,42 @@ impl<S, Sel> Query<S, Sel> {
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = Team::id)] team_id: Option<i64> }
     /// let q = select::<Hero>()
-    ///     .left_join(Team::id.eq(Hero::team_id))
+    ///     .left_join::<Team>(Team::id.eq(Hero::team_id))
     ///     .columns((Hero::all(), Team::all().optional()));
     /// ```
-    pub fn left_join<J: Model>(self, on: Cond<J>) -> Query<S::Output, Sel>
+    pub fn left_join<J: Model>(self, on: Cond<S::Output>) -> Query<S::Output, Sel>
     where
         S: Join<J>,
     {
-        self.join(JoinKind::Left, on)
+        self.join(JoinKind::Left, J::TABLE, on)
     }
 
-    fn join<J: Model, S2>(mut self, kind: JoinKind, on: Cond<J>) -> Query<S2, Sel> {
-        self.node.joins.push((kind, J::TABLE, Some(on.into_node())));
+    fn join<S2>(mut self, kind: JoinKind, table: &'static Table, on: Cond<S2>) -> Query<S2, Sel> {
+        self.node.joins.push((kind, table, Some(on.into_node())));
+        Query {
+            node: self.node,
+            selection: self.selection,
+            _tables: PhantomData,
+        }
+    }
+
+    /// Lets this query, used as a subquery, name model `O`'s columns: `O` is a table of the
+    /// enclosing query, not of this one's FROM clause (SQLAlchemy's `Select.correlate`). The
+    /// enclosing query must read `O`, which [`exists`], [`not_exists`] and `in_query` check.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct User { #[model(primary_key)] id: Option<i64> }
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Post { #[model(primary_key)] id: Option<i64>, author_id: Option<i64> }
+    /// // SELECT ... FROM "user" WHERE EXISTS
+    /// //   (SELECT ... FROM "post" WHERE "post"."author_id" = "user"."id")
+    /// let authors = select::<User>().where_(exists(
+    ///     select::<Post>().correlate::<User>().where_(Post::author_id.eq(User::id)),
+    /// ));
+    /// ```
+    pub fn correlate<O: Model>(self) -> Query<Correlated<S, O>, Sel> {
         Query {
             node: self.node,
             selection: self.selection,
@@ -306,10 +335,7 @@ impl<S, Sel> Query<S, Sel> {
     ///     .having(count(Hero::id).gt(2))
     ///     .columns(Hero::team);
     /// ```
-    pub fn having<T, I>(mut self, cond: Cond<T>) -> Self
-    where
-        S: Contains<T, I>,
-    {
+    pub fn having(mut self, cond: Cond<S>) -> Self {
         self.node.having = and(self.node.having, cond.into_node());
         self
     }
@@ -443,8 +469,9 @@ impl<S, Sel: Selection> Query<S, Sel> {
     }
 }
 
-/// `EXISTS (SELECT ...)`: true when the subquery returns a row. Correlate it with the outer
-/// query by comparing columns of both in its condition.
+/// `EXISTS (SELECT ...)`: true when the subquery returns a row. A subquery that names the
+/// enclosing query's columns says so with [`Query::correlate`]; the enclosing query must read
+/// every table it correlates.
 ///
 /// ```
 /// # use model_core::prelude::*;
@@ -452,13 +479,21 @@ impl<S, Sel: Selection> Query<S, Sel> {
 /// # struct User { #[model(primary_key)] id: Option<i64> }
 /// # #[derive(Model, Debug, Clone, PartialEq)]
 /// # struct Post { #[model(primary_key)] id: Option<i64>, author_id: Option<i64> }
-/// let authors = select::<User>().where_(exists(select::<Post>().where_(Post::author_id.eq(User::id))));
+/// // SELECT ... FROM "user" WHERE EXISTS
+/// //   (SELECT ... FROM "post" WHERE "post"."author_id" = "user"."id")
+/// let authors = select::<User>().where_(exists(
+///     select::<Post>().correlate::<User>().where_(Post::author_id.eq(User::id)),
+/// ));
 /// ```
-pub fn exists<M, S, Sel: Selection>(query: Query<S, Sel>) -> Cond<M> {
+pub fn exists<S, Q, Sel, I>(query: Query<Q, Sel>) -> Cond<S>
+where
+    Sel: Selection,
+    Q: CorrelatesWith<S, I>,
+{
     Cond::new(Node::Exists(Box::new(query.into_subquery()), false))
 }
 
-/// `NOT EXISTS (SELECT ...)`.
+/// `NOT EXISTS (SELECT ...)`; see [`exists`].
 ///
 /// ```
 /// # use model_core::prelude::*;
@@ -466,9 +501,15 @@ pub fn exists<M, S, Sel: Selection>(query: Query<S, Sel>) -> Cond<M> {
 /// # struct User { #[model(primary_key)] id: Option<i64> }
 /// # #[derive(Model, Debug, Clone, PartialEq)]
 /// # struct Post { #[model(primary_key)] id: Option<i64>, author_id: Option<i64> }
-/// let silent = select::<User>().where_(not_exists(select::<Post>().where_(Post::author_id.eq(User::id))));
+/// let silent = select::<User>().where_(not_exists(
+///     select::<Post>().correlate::<User>().where_(Post::author_id.eq(User::id)),
+/// ));
 /// ```
-pub fn not_exists<M, S, Sel: Selection>(query: Query<S, Sel>) -> Cond<M> {
+pub fn not_exists<S, Q, Sel, I>(query: Query<Q, Sel>) -> Cond<S>
+where
+    Sel: Selection,
+    Q: CorrelatesWith<S, I>,
+{
     Cond::new(Node::Exists(Box::new(query.into_subquery()), true))
 }
 

@@ -4,7 +4,7 @@ use std::marker::PhantomData;
 
 use crate::sql::column::Column;
 use crate::sql::error::Result;
-use crate::sql::expr::{Expr, Node};
+use crate::sql::expr::{Cond, Expr, Node};
 use crate::sql::model::Model;
 use crate::sql::row::RowReader;
 use crate::sql::scope::{Contains, SelectsFrom};
@@ -23,7 +23,7 @@ use crate::sql::value::FromValue;
 /// # #[derive(Model, Debug, Clone, PartialEq)]
 /// # struct Post { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = User::id)] author_id: Option<i64> }
 /// let q = select::<User>()
-///     .left_join(Post::author_id.eq(User::id))
+///     .left_join::<Post>(Post::author_id.eq(User::id))
 ///     .group_by(User::id)
 ///     .columns((User::all(), count(Post::id)));
 /// ```
@@ -213,6 +213,48 @@ impl<M: Model, T: FromValue> Selection for Column<M, T> {
 /// let title: model_core::OptionalColumn<Post, String> = Post::title.optional();
 /// ```
 pub struct OptionalColumn<M, T>(pub(crate) Column<M, T>);
+
+impl<M: Model, T> OptionalColumn<M, T> {
+    /// `column IS NULL`, for a column that may be NULL only because it comes from the
+    /// optional side of a left join: the rows with no match.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Team { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = Team::id)] team_id: Option<i64> }
+    /// // ... LEFT JOIN "team" ON ... WHERE "team"."name" IS NULL
+    /// let teamless = select::<Hero>()
+    ///     .left_join::<Team>(Team::id.eq(Hero::team_id))
+    ///     .where_(Team::name.optional().is_null());
+    /// ```
+    pub fn is_null<S, I>(self) -> Cond<S>
+    where
+        S: Contains<M, I>,
+    {
+        Cond::new(Node::IsNull(Box::new(self.0.node()), false))
+    }
+
+    /// `column IS NOT NULL`, for the optional side of a left join: the rows with a match.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Team { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = Team::id)] team_id: Option<i64> }
+    /// let placed = select::<Hero>()
+    ///     .left_join::<Team>(Team::id.eq(Hero::team_id))
+    ///     .where_(Team::name.optional().is_not_null());
+    /// ```
+    pub fn is_not_null<S, I>(self) -> Cond<S>
+    where
+        S: Contains<M, I>,
+    {
+        Cond::new(Node::IsNull(Box::new(self.0.node()), true))
+    }
+}
 
 impl<M: Model, T: FromValue> Selection for OptionalColumn<M, T> {
     type Output = Option<T>;
