@@ -11,6 +11,8 @@ use syn::{DeriveInput, parse_macro_input};
 
 mod expand;
 mod parse;
+#[cfg(test)]
+mod tests;
 
 /// Derives `model_core::Model` (table metadata, row mapping, validation, column handles).
 #[proc_macro_derive(Model, attributes(model, validate))]

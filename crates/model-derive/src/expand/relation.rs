@@ -1,4 +1,5 @@
-//! Relationship handles (`User::posts`) and the session-level cascade of deletes.
+//! Relationship handles (`User::posts`, renamed by `handle = "..."`) and the session-level
+//! cascade of deletes.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -13,6 +14,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         let relation = f.relation.as_ref()?;
         let inner = related_inner(&f.ty)?;
         let field = &f.ident;
+        let handle = f.handle();
         let vis = &f.vis;
         let name = field.to_string();
         let target = &relation.target;
@@ -21,6 +23,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 quote!(#krate::Link::HasMany { fk: #target::#foreign_key.index() })
             }
             RelationKind::BelongsTo { key } => {
+                let key = model.handle_of(key);
                 quote!(#krate::Link::BelongsTo { fk: Self::#key.index() })
             }
             RelationKind::ManyToMany { link, from, to } => quote! {
@@ -47,7 +50,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         Some(quote! {
             #[doc = #doc]
             #[allow(non_upper_case_globals)]
-            #vis const #field: #krate::Relation<#ident, #target, #inner> =
+            #vis const #handle: #krate::Relation<#ident, #target, #inner> =
                 #krate::Relation::new(#name, #link, |m: &mut #ident| &mut m.#field) #back;
         })
     });
@@ -84,13 +87,13 @@ fn delete_cascade(model: &Model) -> TokenStream {
         .fields
         .iter()
         .filter_map(|f| {
-            let field = &f.ident;
+            let handle = f.handle();
             match f.relation.as_ref().map(|r| &r.kind)? {
                 RelationKind::HasMany { cascade: true, .. } => {
-                    Some(quote!(session.delete_related(self, Self::#field)?;))
+                    Some(quote!(session.delete_related(self, Self::#handle)?;))
                 }
                 RelationKind::HasMany { .. } | RelationKind::ManyToMany { .. } => {
-                    Some(quote!(session.release_related(self, Self::#field)?;))
+                    Some(quote!(session.release_related(self, Self::#handle)?;))
                 }
                 RelationKind::BelongsTo { .. } => None,
             }
@@ -135,13 +138,14 @@ fn split(model: &Model) -> TokenStream {
     let names = fields.iter().map(|f| &f.ident);
     let stages = fields.iter().filter_map(|f| {
         let field = &f.ident;
+        let handle = f.handle();
         let relation = f.relation.as_ref()?;
         let target = &relation.target;
         let stage = match &relation.kind {
             RelationKind::HasMany { foreign_key, .. } => {
                 quote!(session.add_child(row, #target::#foreign_key.index(), parent)?;)
             }
-            _ => quote!(session.add_link(parent, Self::#field, row)?;),
+            _ => quote!(session.add_link(parent, Self::#handle, row)?;),
         };
         // The rows the list no longer holds are released after the list is staged.
         Some(quote! {
@@ -150,7 +154,7 @@ fn split(model: &Model) -> TokenStream {
                 for row in ::core::iter::IntoIterator::into_iter(rows) {
                     #stage
                 }
-                session.release_others(parent, Self::#field, &kept)?;
+                session.release_others(parent, Self::#handle, &kept)?;
             }
         })
     });
@@ -181,6 +185,7 @@ fn owners(model: &Model) -> TokenStream {
             let RelationKind::BelongsTo { key } = &f.relation.as_ref()?.kind else {
                 return None;
             };
+            let key = model.handle_of(key);
             let field = &f.ident;
             Some(quote! {
                 match #krate::Related::take(&mut self.#field) {

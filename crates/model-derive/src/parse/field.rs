@@ -1,11 +1,11 @@
 //! One field of the struct: its column settings from `#[model(...)]` and its `#[validate]` rules.
 
 use syn::{
-    Expr, ExprLit, ExprPath, ExprUnary, GenericArgument, Ident, Lit, LitStr, PathArguments, Type,
-    UnOp,
+    Expr, ExprLit, ExprPath, ExprUnary, GenericArgument, Ident, Lit, PathArguments, Type, UnOp,
 };
 
 use super::Ctxt;
+use super::ctxt::{nearest, string_value, unknown};
 use super::rules::{self, Rule};
 
 /// A field's default: a literal (also written into the DDL) or a function called by `new`.
@@ -45,8 +45,48 @@ pub(crate) struct Field {
     pub relation: Option<super::relation::Relation>,
     /// Which API schemas leave the field out (see `schema.rs`).
     pub schemas: super::schema::FieldSchemas,
+    /// `handle = "..."`: the name of the field's handle when it is not the field's own (see
+    /// `names.rs`).
+    pub handle: Option<Ident>,
 }
 
+/// The keys of a field's `#[model(...)]`.
+pub(crate) const KEYS: &[&str] = &[
+    "primary_key",
+    "column",
+    "skip",
+    "index",
+    "unique",
+    "version",
+    "default",
+    "foreign_key",
+    "on_delete",
+    "on_update",
+    "has_many",
+    "has_one",
+    "belongs_to",
+    "many_to_many",
+    "skip_create",
+    "skip_public",
+    "skip_update",
+    "skip_schemas",
+    "handle",
+];
+/// Keys that take no value.
+const FLAGS: &[&str] = &["primary_key", "skip", "unique", "index", "version"];
+/// Keys that only a column takes.
+const COLUMN_KEYS: &[&str] = &[
+    "primary_key",
+    "column",
+    "skip",
+    "unique",
+    "index",
+    "version",
+    "default",
+    "foreign_key",
+    "on_delete",
+    "on_update",
+];
 const ACTIONS: &[&str] = &["cascade", "set_null", "restrict", "no_action"];
 const INTEGERS: &[&str] = &["i16", "i32", "i64"];
 const NUMBERS: &[&str] = &[
@@ -74,13 +114,23 @@ impl Field {
             rules: Vec::new(),
             relation: None,
             schemas: super::schema::FieldSchemas::new(field),
+            handle: None,
         };
         let mut fk: Option<(syn::Path, Ident)> = None;
-        let mut on_delete = None;
-        let mut on_update = None;
+        let mut on_delete: Option<Ident> = None;
+        let mut on_update: Option<Ident> = None;
+        // Every key written, in order: duplicates and conflicts are reported at the key.
+        let mut keys: Vec<Ident> = Vec::new();
+        let mut validate = None;
         for attr in &field.attrs {
             if attr.path().is_ident("validate") {
-                out.rules.extend(rules::parse(cx, attr));
+                out.rules.extend(rules::parse(
+                    cx,
+                    attr,
+                    &out.ident,
+                    out.inner.as_ref().unwrap_or(&out.ty),
+                ));
+                validate.get_or_insert(attr);
                 continue;
             }
             if !attr.path().is_ident("model") {
@@ -88,6 +138,22 @@ impl Field {
             }
             let result = attr.parse_nested_meta(|meta| {
                 let p = &meta.path;
+                let key = p.get_ident().map(|i| i.to_string()).unwrap_or_default();
+                if let Some(ident) = p.get_ident() {
+                    if keys.contains(ident) {
+                        cx.error(ident, format!("`{key}` is already set for `{}`: keep one", out.ident));
+                    }
+                    keys.push(ident.clone());
+                }
+                let has_value = meta.input.peek(syn::Token![=]) || meta.input.peek(syn::token::Paren);
+                if FLAGS.contains(&key.as_str()) && has_value {
+                    if (key == "unique" || key == "index") && meta.input.peek(syn::token::Paren) {
+                        return Err(meta.error(format!(
+                            "`{key}(a, b)` goes on the struct; on a field, write `{key}` alone"
+                        )));
+                    }
+                    return Err(meta.error(format!("`{key}` takes no value: write `{key}` alone")));
+                }
                 if p.is_ident("primary_key") {
                     out.primary_key = true;
                 } else if p.is_ident("skip") {
@@ -99,11 +165,19 @@ impl Field {
                 } else if p.is_ident("version") {
                     out.version = true;
                 } else if p.is_ident("column") {
-                    let name: LitStr = meta.value()?.parse()?;
-                    out.column = name.value();
+                    out.column = string_value(&meta, "column = \"name\"")?.value();
                 } else if p.is_ident("default") {
+                    if !meta.input.peek(syn::Token![=]) {
+                        return Err(meta.error("`default` takes a value: `default = 0` or `default = Utc::now`"));
+                    }
                     let expr: Expr = meta.value()?.parse()?;
                     out.default = Some(match expr {
+                        Expr::Path(path) if path.path.is_ident("None") => {
+                            return Err(syn::Error::new_spanned(
+                                path,
+                                "an `Option` field starts as `None` already: drop `default`",
+                            ));
+                        }
                         Expr::Path(path) => Default::Factory(path),
                         e if is_literal(&e) => Default::Literal(e),
                         e => {
@@ -114,15 +188,22 @@ impl Field {
                         }
                     });
                 } else if p.is_ident("foreign_key") {
-                    let path: syn::Path = meta.value()?.parse()?;
+                    let example = "`foreign_key` names a model's column: `foreign_key = Team::id`";
+                    if !meta.input.peek(syn::Token![=]) {
+                        return Err(meta.error(example));
+                    }
+                    let path = match meta.value()?.parse::<Expr>()? {
+                        Expr::Path(p) if p.qself.is_none() => p.path,
+                        other => return Err(syn::Error::new_spanned(other, example)),
+                    };
                     let mut segments = path.segments.clone();
                     let Some(field) = segments.pop().map(|p| p.into_value().ident) else {
-                        return Err(meta.error("expected `foreign_key = Model::field`"));
+                        return Err(meta.error(example));
                     };
                     if segments.is_empty() {
                         return Err(syn::Error::new_spanned(
                             path,
-                            "expected `foreign_key = Model::field`",
+                            format!("`foreign_key` names the model too: `foreign_key = Team::{field}`"),
                         ));
                     }
                     let model = syn::Path {
@@ -131,12 +212,26 @@ impl Field {
                     };
                     fk = Some((model, field));
                 } else if p.is_ident("on_delete") || p.is_ident("on_update") {
-                    let action: Ident = meta.value()?.parse()?;
-                    if !ACTIONS.contains(&action.to_string().as_str()) {
-                        return Err(syn::Error::new_spanned(
-                            action,
-                            "expected one of `cascade`, `set_null`, `restrict`, `no_action`",
-                        ));
+                    if !meta.input.peek(syn::Token![=]) {
+                        return Err(meta.error(format!("write `{key} = cascade`, or `set_null`, `restrict`, `no_action`")));
+                    }
+                    let action = match meta.value()?.parse::<Expr>()? {
+                        Expr::Path(p) if p.path.get_ident().is_some() => p.path.get_ident().cloned().unwrap(),
+                        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => {
+                            return Err(syn::Error::new_spanned(
+                                &s,
+                                format!("write the action without quotes: `{key} = {}`", s.value()),
+                            ));
+                        }
+                        other => return Err(syn::Error::new_spanned(other, "expected one of `cascade`, `set_null`, `restrict`, `no_action`")),
+                    };
+                    let name = action.to_string();
+                    if !ACTIONS.contains(&name.as_str()) {
+                        let message = match nearest(&name, ACTIONS) {
+                            Some(near) => format!("unknown action `{name}`; did you mean `{near}`?"),
+                            None => "expected one of `cascade`, `set_null`, `restrict`, `no_action`".to_owned(),
+                        };
+                        return Err(syn::Error::new_spanned(action, message));
                     }
                     if p.is_ident("on_delete") {
                         on_delete = Some(action);
@@ -150,14 +245,21 @@ impl Field {
                             "a relationship field has type `Related<Vec<Model>>` or `Related<Option<Model>>`",
                         ));
                     }
+                    if out.relation.is_some() {
+                        return Err(meta.error("a field holds one relationship: keep one of them"));
+                    }
                     // Not a column: filled by loading, `NotLoaded` until then.
                     out.skip = true;
                     out.relation = Some(relation);
+                } else if p.is_ident("handle") {
+                    out.handle = Some(super::names::parse_handle(&meta)?);
                 } else if super::schema::parse_field_key(&meta, &mut out.schemas)? {
+                } else if super::model_attr::KEYS.contains(&key.as_str()) {
+                    return Err(meta.error(format!(
+                        "`{key}` goes on the struct: move it to the struct's `#[model(...)]`"
+                    )));
                 } else {
-                    return Err(meta.error(
-                        "unknown model attribute; expected one of `primary_key`, `column`, `skip`, `index`, `unique`, `version`, `default`, `foreign_key`, `on_delete`, `on_update`, `has_many`, `has_one`, `belongs_to`, `many_to_many`, `skip_create`, `skip_public`, `skip_update`, `skip_schemas`",
-                    ));
+                    return Err(meta.error(unknown("field attribute", &key, KEYS)));
                 }
                 Ok(())
             });
@@ -181,31 +283,77 @@ impl Field {
                 }
             }
         }
-        out.check(cx);
+        out.check(cx, &keys, validate);
         Some(out)
     }
 
-    fn check(&mut self, cx: &Ctxt) {
-        if self.primary_key {
-            if let Some(inner) = &self.inner {
-                if type_name(inner).is_some_and(|n| INTEGERS.contains(&n.as_str())) {
-                    self.generated = true;
-                } else {
-                    cx.error(
-                        &self.ty,
-                        "a primary key that may be unset must be `Option<i64>`, `Option<i32>` or `Option<i16>` (generated by the database); use the plain type for a natural key",
-                    );
-                }
+    fn check(&mut self, cx: &Ctxt, keys: &[Ident], validate: Option<&syn::Attribute>) {
+        let ident = &self.ident;
+        let written = |key: &str| keys.iter().find(|k| *k == key);
+        if self.relation.is_some() {
+            for key in keys.iter().filter(|k| COLUMN_KEYS.iter().any(|c| *k == c)) {
+                cx.error(key, format!("a relationship is not a column: drop `{key}`"));
             }
-            if self.skip {
-                cx.error(&self.ident, "a primary key cannot be skipped");
+            if let Some(attr) = validate {
+                cx.error(
+                    attr,
+                    "a relationship takes no #[validate]: its rows are validated when added",
+                );
+            }
+            self.check_relation(cx);
+            return;
+        }
+        if written("skip").is_some() {
+            for key in keys
+                .iter()
+                .filter(|k| COLUMN_KEYS.iter().any(|c| *k == c) && *k != "skip")
+            {
+                cx.error(key, format!("`{key}` is for columns, and a `skip` field is not one: drop `{key}` or `skip`"));
             }
         }
-        if self.skip && (self.unique || self.index || self.foreign_key.is_some()) {
-            cx.error(
-                &self.ident,
-                "a skipped field is not a column: it takes no column settings",
-            );
+        if written("skip_schemas").is_some() {
+            for key in keys
+                .iter()
+                .filter(|k| k.to_string().starts_with("skip_") && *k != "skip_schemas")
+            {
+                cx.error(
+                    key,
+                    format!(
+                        "`skip_schemas` already leaves `{ident}` out of every schema: drop `{key}`"
+                    ),
+                );
+            }
+        }
+        for action in [&self.foreign_key]
+            .into_iter()
+            .flatten()
+            .flat_map(|fk| [&fk.on_delete, &fk.on_update])
+        {
+            if action == "set_null" && !self.is_option() {
+                let ty = &self.ty;
+                cx.error(
+                    action,
+                    format!(
+                        "`set_null` needs a nullable column: make `{ident}` an `Option<{}>`",
+                        quote::quote!(#ty)
+                    ),
+                );
+            }
+        }
+        if let Some(Default::Literal(e)) = &self.default {
+            self.check_default(cx, e);
+        }
+        if self.primary_key
+            && let Some(inner) = &self.inner
+        {
+            if type_name(inner).is_some_and(|n| INTEGERS.contains(&n.as_str())) {
+                self.generated = true;
+            } else {
+                cx.error(
+                    &self.ty,
+                    "a primary key that may be unset must be `Option<i64>`, `Option<i32>` or `Option<i16>` (generated by the database); use the plain type for a natural key",
+                );
+            }
         }
         if self.version
             && (self.is_option()
@@ -214,8 +362,92 @@ impl Field {
             cx.error(&self.ty, "a version column is an `i16`, `i32` or `i64`");
         }
         if self.generated && self.default.is_some() {
-            cx.error(&self.ident, "a generated primary key takes no default");
+            let at = written("default").unwrap_or(ident);
+            cx.error(
+                at,
+                "a generated primary key takes no default: drop `default`",
+            );
         }
+    }
+
+    /// A literal default is of the kind the field's type takes (`default = "x"` on an `i32` is
+    /// refused here, not by a type error in generated code).
+    fn check_default(&self, cx: &Ctxt, e: &Expr) {
+        let Some(name) = type_name(self.inner.as_ref().unwrap_or(&self.ty)) else {
+            return;
+        };
+        let lit = match e {
+            Expr::Lit(ExprLit { lit, .. }) => lit,
+            Expr::Unary(ExprUnary { expr, .. }) => match &**expr {
+                Expr::Lit(ExprLit { lit, .. }) => lit,
+                _ => return,
+            },
+            _ => return,
+        };
+        let (fits, holds, example) = match name.as_str() {
+            "bool" => (matches!(lit, Lit::Bool(_)), "a bool", "false"),
+            "f32" | "f64" => (matches!(lit, Lit::Float(_)), "a float", "0.0"),
+            n if NUMBERS.contains(&n) => (matches!(lit, Lit::Int(_)), "an integer", "0"),
+            "String" => (matches!(lit, Lit::Str(_)), "text", "\"text\""),
+            _ => return,
+        };
+        if !fits {
+            cx.error(
+                e,
+                format!(
+                    "`{}` holds {holds}: write `default = {example}`",
+                    self.ident
+                ),
+            );
+        }
+    }
+
+    /// A relationship field holds the container its kind loads, of the model it names.
+    fn check_relation(&self, cx: &Ctxt) {
+        use super::relation::RelationKind;
+        let Some(relation) = &self.relation else {
+            return;
+        };
+        let (kind, container) = match relation.kind {
+            RelationKind::HasMany { one: false, .. } => ("has_many", "Vec"),
+            RelationKind::HasMany { one: true, .. } => ("has_one", "Option"),
+            RelationKind::BelongsTo { .. } => ("belongs_to", "Option"),
+            RelationKind::ManyToMany { .. } => ("many_to_many", "Vec"),
+        };
+        let what = if container == "Vec" {
+            "a list"
+        } else {
+            "at most one row"
+        };
+        let Some(target) = relation.target.segments.last().map(|s| &s.ident) else {
+            return;
+        };
+        let holds = super::relation::related_inner(&self.ty).and_then(|inner| {
+            let Type::Path(p) = inner else { return None };
+            let last = p.path.segments.last()?;
+            let PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            match args.args.first()? {
+                GenericArgument::Type(t) => Some((last.ident.to_string(), type_name(t)?)),
+                _ => None,
+            }
+        });
+        if holds
+            .as_ref()
+            .is_none_or(|(c, t)| c != container || target != t)
+        {
+            cx.error(
+                &self.ty,
+                format!("`{kind}` holds {what}: write `Related<{container}<{target}>>`"),
+            );
+        }
+    }
+
+    /// The name of the field's column or relationship handle (`Hero::name`): the field's own
+    /// unless `handle = "..."` renames it.
+    pub fn handle(&self) -> &Ident {
+        self.handle.as_ref().unwrap_or(&self.ident)
     }
 
     /// The Rust type of the column value as compared in queries: the field type itself.
@@ -256,6 +488,11 @@ fn is_literal(e: &Expr) -> bool {
         ),
         _ => false,
     }
+}
+
+/// Whether a type name (see [`type_name`]) is a primitive number.
+pub(crate) fn is_number(name: &str) -> bool {
+    NUMBERS.contains(&name)
 }
 
 /// The last path segment's name of a type, such as `String` for `std::string::String`.

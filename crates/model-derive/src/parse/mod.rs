@@ -3,9 +3,11 @@
 mod ctxt;
 mod field;
 mod model_attr;
+mod names;
 mod relation;
 mod rules;
 mod schema;
+mod schema_field;
 
 use syn::{Data, DeriveInput, Fields, Ident, Visibility};
 
@@ -13,6 +15,8 @@ pub(crate) use ctxt::Ctxt;
 pub(crate) use field::{Default, Field};
 pub(crate) use relation::{RelationKind, related_inner};
 pub(crate) use rules::{Bound, Rule, RuleKind};
+pub(crate) use schema::{Nested, PublicWith};
+pub(crate) use schema_field::{SchemaField, SchemaKind, Shape};
 
 /// A struct deriving `Model`, as the generator sees it.
 pub(crate) struct Model {
@@ -24,6 +28,8 @@ pub(crate) struct Model {
     pub indexes: Vec<(bool, Vec<Ident>)>,
     /// The API schemas to generate (`create = HeroCreate`, ...).
     pub schemas: schema::Schemas,
+    /// The name of the constructor (`new` unless renamed), `None` with `no_new`.
+    pub constructor: Option<Ident>,
 }
 
 impl Model {
@@ -45,7 +51,7 @@ impl Model {
         if !input.generics.params.is_empty() {
             cx.error(
                 &input.generics,
-                "#[derive(Model)] does not support generic structs",
+                "a model cannot be generic: give its fields concrete types",
             );
         }
         let attrs = model_attr::parse(&cx, &input.attrs);
@@ -64,9 +70,11 @@ impl Model {
             fields,
             indexes: attrs.indexes,
             schemas: attrs.schemas,
+            constructor: attrs.constructor.name(),
         };
         model.check(&cx);
         schema::check(&cx, &model);
+        names::check(&cx, &model);
         cx.finish().map(|()| model)
     }
 
@@ -89,13 +97,122 @@ impl Model {
             }
         }
         for extra in self.columns().filter(|f| f.version).skip(1) {
-            cx.error(&extra.ident, "a model has at most one version column");
+            cx.error(
+                &extra.ident,
+                "a model has at most one version column: drop this `version`",
+            );
         }
-        for (_, idents) in &self.indexes {
+        let columns: Vec<String> = self.columns().map(|f| f.ident.to_string()).collect();
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        for (unique, idents) in &self.indexes {
+            let key = if *unique { "unique" } else { "index" };
             for ident in idents {
-                if !self.columns().any(|f| f.ident == *ident) {
-                    cx.error(ident, format!("no column field named `{ident}`"));
+                match self.fields.iter().find(|f| f.ident == *ident) {
+                    Some(f) if f.relation.is_some() => cx.error(
+                        ident,
+                        format!("`{ident}` is a relationship, not a column: name its key column, such as `{ident}_id`"),
+                    ),
+                    Some(f) if f.skip => cx.error(
+                        ident,
+                        format!("`{ident}` is `skip`, not a column: `{key}` names columns only"),
+                    ),
+                    Some(_) => {}
+                    None => {
+                        let near = ctxt::nearest(&ident.to_string(), &columns)
+                            .map(|n| format!("; did you mean `{n}`?"))
+                            .unwrap_or_default();
+                        cx.error(ident, format!("no column field named `{ident}`{near}"));
+                    }
                 }
+            }
+        }
+        for (i, f) in self.columns().enumerate() {
+            if let Some(first) = self.columns().take(i).find(|g| g.column == f.column) {
+                cx.error(
+                    &f.ident,
+                    format!(
+                        "`{}` and `{}` are both column `{}`: give one another `column = \"...\"`",
+                        first.ident, f.ident, f.column
+                    ),
+                );
+            }
+        }
+        // The derive adds these to the model's inherent impl, beside a handle per column and
+        // relationship.
+        let mut methods: Vec<(&str, &str)> = Vec::new();
+        if self.schemas.create.is_some() {
+            methods.extend([
+                ("from_create", "the create schema's conversion"),
+                ("from_create_with", "the create schema's conversion"),
+            ]);
+        }
+        if self.schemas.update.is_some() {
+            methods.push(("apply", "the update schema's `apply`"));
+        }
+        let model = &self.ident;
+        if let Some(new) = &self.constructor
+            && let Some((_, what)) = methods.iter().find(|(m, _)| new == m)
+        {
+            cx.error(
+                new,
+                format!("`{model}::{new}` is {what}: name the constructor otherwise"),
+            );
+        }
+        for f in self
+            .fields
+            .iter()
+            .filter(|f| !f.skip || f.relation.is_some())
+        {
+            let handle = f.handle();
+            let field = &f.ident;
+            if self.constructor.as_ref().is_some_and(|new| new == handle) {
+                cx.error(
+                    handle,
+                    format!(
+                        "`{model}::{handle}` is both the constructor and the handle of `{field}`: rename the handle with `handle = \"{handle}_col\"`, or the constructor with `new = \"...\"` (or `no_new`) on the struct"
+                    ),
+                );
+            } else if let Some((_, what)) = methods.iter().find(|(m, _)| handle == m) {
+                cx.error(
+                    handle,
+                    format!(
+                        "`{model}::{handle}` is both {what} and the handle of `{field}`: rename the handle with `handle = \"{handle}_col\"`"
+                    ),
+                );
+            }
+        }
+        self.check_relations(cx, keys.len());
+    }
+
+    /// Relationship keys name columns of this model, and keys of other models need a single
+    /// key column on this one.
+    fn check_relations(&self, cx: &Ctxt, key_count: usize) {
+        for f in &self.fields {
+            let Some(relation) = &f.relation else {
+                continue;
+            };
+            match &relation.kind {
+                RelationKind::BelongsTo { key } => {
+                    match self.fields.iter().find(|g| g.ident == *key) {
+                        Some(g) if g.relation.is_some() || g.skip => cx.error(
+                            key,
+                            format!("`{key}` is not a column: `key` names the column holding the key, such as `{key}_id`"),
+                        ),
+                        Some(_) => {}
+                        None => cx.error(
+                            key,
+                            format!("no column field named `{key}`: `key` names this model's foreign key column"),
+                        ),
+                    }
+                }
+                _ if key_count > 1 => cx.error(
+                    &f.ident,
+                    format!(
+                        "`{}` has a composite primary key: only `belongs_to` relationships start from it",
+                        self.ident
+                    ),
+                ),
+                _ => {}
             }
         }
     }

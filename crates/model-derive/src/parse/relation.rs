@@ -60,13 +60,46 @@ pub(crate) fn parse_key(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Relati
             _ if target.is_none() && !inner.input.peek(syn::Token![=]) => {
                 target = Some(inner.path.clone());
             }
-            _ => return Err(inner.error(format!("unknown option of `{name}`"))),
+            _ => {
+                let known: &[&str] = match name.as_str() {
+                    "belongs_to" => &["key"],
+                    "many_to_many" => &["link", "from", "to"],
+                    _ => &["foreign_key", "cascade_delete", "back_populates"],
+                };
+                let key = inner
+                    .path
+                    .get_ident()
+                    .map(|i| i.to_string())
+                    .unwrap_or_default();
+                return Err(inner.error(super::ctxt::unknown(
+                    &format!("`{name}` option"),
+                    &key,
+                    known,
+                )));
+            }
         }
         Ok(())
     })?;
-    let target =
-        target.ok_or_else(|| meta.error(format!("`{name}` needs the related model first")))?;
-    let missing = |what: &str| meta.error(format!("`{name}` needs `{what} = ...`"));
+    let target = target.ok_or_else(|| {
+        meta.error(format!(
+            "`{name}` names the related model first: `{name}(Team, ...)`"
+        ))
+    })?;
+    let model = target
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
+    let missing = |what: &str| {
+        let means = match what {
+            "foreign_key" => format!("the column of `{model}` holding this model's key"),
+            "key" => format!("this model's column holding the `{model}` key"),
+            "link" => "the model whose rows link the two".to_owned(),
+            "from" => "the link's column holding this model's key".to_owned(),
+            _ => format!("the link's column holding the `{model}` key"),
+        };
+        meta.error(format!("`{name}` needs `{what} = ...`, {means}"))
+    };
     let kind = match name.as_str() {
         "has_many" | "has_one" => RelationKind::HasMany {
             foreign_key: foreign_key.ok_or_else(|| missing("foreign_key"))?,

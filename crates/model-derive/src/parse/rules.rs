@@ -2,9 +2,10 @@
 //! and turn the bounded ones into CHECK constraints.
 
 use syn::meta::ParseNestedMeta;
-use syn::{Attribute, Expr, ExprLit, Lit, LitStr};
+use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Type};
 
 use super::Ctxt;
+use super::ctxt::{string_value, unknown};
 
 /// A bound of a length or range rule.
 pub(crate) enum Bound {
@@ -56,9 +57,19 @@ impl RuleKind {
     }
 }
 
-const RULES: &str = "expected one of `length`, `range`, `email`, `url`, `regex`, `custom`, `contains`, `does_not_contain`";
+const RULES: &[&str] = &[
+    "length",
+    "range",
+    "email",
+    "url",
+    "regex",
+    "custom",
+    "contains",
+    "does_not_contain",
+];
 
-pub(crate) fn parse(cx: &Ctxt, attr: &Attribute) -> Vec<Rule> {
+/// Parses a `#[validate(...)]` of the field `field`, whose value (inside an `Option`) is `ty`.
+pub(crate) fn parse(cx: &Ctxt, attr: &Attribute, field: &Ident, ty: &Type) -> Vec<Rule> {
     let mut rules = Vec::new();
     let result = attr.parse_nested_meta(|meta| {
         let name = meta
@@ -66,6 +77,9 @@ pub(crate) fn parse(cx: &Ctxt, attr: &Attribute) -> Vec<Rule> {
             .get_ident()
             .map(|i| i.to_string())
             .unwrap_or_default();
+        if let Some(message) = misfit(&name, field, ty) {
+            cx.error(&meta.path, message);
+        }
         let mut rule = Rule {
             kind: RuleKind::Email,
             message: None,
@@ -73,8 +87,11 @@ pub(crate) fn parse(cx: &Ctxt, attr: &Attribute) -> Vec<Rule> {
         };
         rule.kind = match name.as_str() {
             "email" | "url" => {
+                if meta.input.peek(syn::Token![=]) {
+                    return Err(meta.error(format!("`{name}` takes no value: write `{name}`")));
+                }
                 if meta.input.peek(syn::token::Paren) {
-                    options(&meta, &mut rule, |_, _| Ok(false))?;
+                    options(&meta, &mut rule, &[], |_, _| Ok(false))?;
                 }
                 if name == "email" {
                     RuleKind::Email
@@ -84,7 +101,7 @@ pub(crate) fn parse(cx: &Ctxt, attr: &Attribute) -> Vec<Rule> {
             }
             "length" => {
                 let (mut min, mut max, mut equal) = (None, None, None);
-                options(&meta, &mut rule, |key, meta| {
+                options(&meta, &mut rule, &["min", "max", "equal"], |key, meta| {
                     let slot = match key {
                         "min" => &mut min,
                         "max" => &mut max,
@@ -94,12 +111,16 @@ pub(crate) fn parse(cx: &Ctxt, attr: &Attribute) -> Vec<Rule> {
                     *slot = Some(bound(meta)?);
                     Ok(true)
                 })?;
+                if min.is_none() && max.is_none() && equal.is_none() {
+                    return Err(meta.error("`length` needs a bound: `length(min = 1, max = 50)`"));
+                }
                 RuleKind::Length { min, max, equal }
             }
             "range" => {
                 let (mut min, mut max, mut exclusive_min, mut exclusive_max) =
                     (None, None, None, None);
-                options(&meta, &mut rule, |key, meta| {
+                let keys = ["min", "max", "exclusive_min", "exclusive_max"];
+                options(&meta, &mut rule, &keys, |key, meta| {
                     let slot = match key {
                         "min" => &mut min,
                         "max" => &mut max,
@@ -110,6 +131,9 @@ pub(crate) fn parse(cx: &Ctxt, attr: &Attribute) -> Vec<Rule> {
                     *slot = Some(bound(meta)?);
                     Ok(true)
                 })?;
+                if [&min, &max, &exclusive_min, &exclusive_max].iter().all(|b| b.is_none()) {
+                    return Err(meta.error("`range` needs a bound: `range(min = 0, max = 100)`"));
+                }
                 RuleKind::Range {
                     min,
                     max,
@@ -119,19 +143,29 @@ pub(crate) fn parse(cx: &Ctxt, attr: &Attribute) -> Vec<Rule> {
             }
             "regex" => {
                 let mut path = None;
-                options(&meta, &mut rule, |key, meta| {
+                options(&meta, &mut rule, &["path"], |key, meta| {
                     if key != "path" {
                         return Ok(false);
                     }
-                    path = Some(meta.value()?.parse::<Expr>()?);
+                    let expr = meta.value()?.parse::<Expr>()?;
+                    if let Expr::Lit(ExprLit { lit: Lit::Str(_), .. }) = &expr {
+                        return Err(syn::Error::new_spanned(
+                            expr,
+                            "`path` names a `Regex`, not a pattern: `static RE: LazyLock<Regex>`, then `path = RE`",
+                        ));
+                    }
+                    path = Some(expr);
                     Ok(true)
                 })?;
-                RuleKind::Regex(path.ok_or_else(|| meta.error("expected `regex(path = ...)`"))?)
+                RuleKind::Regex(path.ok_or_else(|| meta.error("`regex` needs its `Regex`: `regex(path = RE)`"))?)
             }
             "custom" => {
                 let mut function = None;
-                options(&meta, &mut rule, |key, meta| {
+                options(&meta, &mut rule, &["function"], |key, meta| {
                     if key != "function" {
+                        if !meta.input.peek(syn::Token![=]) {
+                            return Err(meta.error(format!("write `custom(function = {key})`")));
+                        }
                         return Ok(false);
                     }
                     let value = meta.value()?;
@@ -143,27 +177,27 @@ pub(crate) fn parse(cx: &Ctxt, attr: &Attribute) -> Vec<Rule> {
                     Ok(true)
                 })?;
                 RuleKind::Custom(
-                    function.ok_or_else(|| meta.error("expected `custom(function = path)`"))?,
+                    function.ok_or_else(|| meta.error("`custom` needs its function: `custom(function = check)`"))?,
                 )
             }
             "contains" | "does_not_contain" => {
                 let mut pattern = None;
-                options(&meta, &mut rule, |key, meta| {
+                options(&meta, &mut rule, &["pattern"], |key, meta| {
                     if key != "pattern" {
                         return Ok(false);
                     }
-                    pattern = Some(meta.value()?.parse::<LitStr>()?);
+                    pattern = Some(string_value(meta, "pattern = \"text\"")?);
                     Ok(true)
                 })?;
-                let pattern =
-                    pattern.ok_or_else(|| meta.error("expected `(pattern = \"...\")`"))?;
+                let pattern = pattern
+                    .ok_or_else(|| meta.error(format!("`{name}` needs its text: `{name}(pattern = \"text\")`")))?;
                 if name == "contains" {
                     RuleKind::Contains(pattern)
                 } else {
                     RuleKind::DoesNotContain(pattern)
                 }
             }
-            _ => return Err(meta.error(format!("unknown validation rule; {RULES}"))),
+            _ => return Err(meta.error(unknown("validation rule", &name, RULES))),
         };
         rules.push(rule);
         Ok(())
@@ -179,8 +213,26 @@ pub(crate) fn parse(cx: &Ctxt, attr: &Attribute) -> Vec<Rule> {
 fn options(
     meta: &ParseNestedMeta<'_>,
     rule: &mut Rule,
+    keys: &[&str],
     mut each: impl FnMut(&str, &ParseNestedMeta<'_>) -> syn::Result<bool>,
 ) -> syn::Result<()> {
+    let name = meta
+        .path
+        .get_ident()
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    if !meta.input.peek(syn::token::Paren) {
+        let example = match name.as_str() {
+            "length" => "length(min = 1, max = 50)",
+            "range" => "range(min = 0, max = 100)",
+            "regex" => "regex(path = RE)",
+            "custom" => "custom(function = check)",
+            "contains" => "contains(pattern = \"text\")",
+            _ => "does_not_contain(pattern = \"text\")",
+        };
+        return Err(meta.error(format!("write `{example}`")));
+    }
+    let known: Vec<&str> = keys.iter().copied().chain(["message", "code"]).collect();
     meta.parse_nested_meta(|inner| {
         let key = inner
             .path
@@ -188,11 +240,12 @@ fn options(
             .map(|i| i.to_string())
             .unwrap_or_default();
         match key.as_str() {
-            "message" => rule.message = Some(inner.value()?.parse()?),
-            "code" => rule.code = Some(inner.value()?.parse()?),
+            "message" => rule.message = Some(string_value(&inner, "message = \"...\"")?),
+            "code" => rule.code = Some(string_value(&inner, "code = \"...\"")?),
             k => {
                 if !each(k, &inner)? {
-                    return Err(inner.error(format!("unknown option `{k}` for this rule")));
+                    let what = format!("`{name}` option");
+                    return Err(inner.error(unknown(&what, k, &known)));
                 }
             }
         }
@@ -201,12 +254,54 @@ fn options(
 }
 
 fn bound(meta: &ParseNestedMeta<'_>) -> syn::Result<Bound> {
+    let key = meta
+        .path
+        .get_ident()
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    if !meta.input.peek(syn::Token![=]) {
+        return Err(meta.error(format!("`{key}` takes a number: `{key} = 1`")));
+    }
     let expr: Expr = meta.value()?.parse()?;
     Ok(match expr {
         Expr::Lit(ExprLit {
             lit: lit @ (Lit::Int(_) | Lit::Float(_)),
             ..
         }) => Bound::Literal(lit),
+        Expr::Lit(other) => {
+            return Err(syn::Error::new_spanned(
+                other,
+                format!("`{key}` takes a number: `{key} = 1`"),
+            ));
+        }
         e => Bound::Expr(e),
     })
+}
+
+/// Why rule `name` cannot check a `ty` (the type inside an `Option`), if it cannot: only for the
+/// types it surely cannot (text, numbers, `bool`); a type of the user's own may implement the rule.
+fn misfit(name: &str, field: &Ident, ty: &Type) -> Option<String> {
+    let ty_name = super::field::type_name(ty)?;
+    let is = match ty_name.as_str() {
+        "String" => "text",
+        "bool" => "a bool",
+        n if super::field::is_number(n) => "a number",
+        _ => return None,
+    };
+    let (checks, instead) = match (name, is) {
+        ("length", "a number") => (
+            "measures text and lists",
+            "write `range(min = .., max = ..)`",
+        ),
+        ("length", "a bool") => ("measures text and lists", "drop it"),
+        ("range", "text") => ("bounds numbers", "write `length(min = .., max = ..)`"),
+        ("range", "a bool") => ("bounds numbers", "drop it"),
+        ("email" | "url" | "regex" | "contains" | "does_not_contain", "a number" | "a bool") => {
+            ("checks text", "drop it or make the field a `String`")
+        }
+        _ => return None,
+    };
+    Some(format!(
+        "`{name}` {checks}, and `{field}` is {is}: {instead}"
+    ))
 }

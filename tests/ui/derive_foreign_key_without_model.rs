@@ -1,0 +1,11 @@
+use tablemodel::prelude::*;
+
+#[derive(Model)]
+struct Hero {
+    #[model(primary_key)]
+    id: Option<i64>,
+    #[model(foreign_key = id)]
+    team_id: Option<i64>,
+}
+
+fn main() {}

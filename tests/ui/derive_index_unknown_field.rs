@@ -1,0 +1,12 @@
+use tablemodel::prelude::*;
+
+#[derive(Model)]
+#[model(unique(name, emial))]
+struct Hero {
+    #[model(primary_key)]
+    id: Option<i64>,
+    name: String,
+    email: String,
+}
+
+fn main() {}
