@@ -61,6 +61,10 @@ pub mod __private {
     pub use crate::orm::schema::{integer, integer_option, integer_patch, integer_patch_non_null};
 
     pub use crate::sql::Registration;
+    pub use crate::sql::derive_check::{
+        BackPopulates, ColumnIndex, CustomOutcome, ForeignKeyColumn, KeyOf, RegexRule,
+        back_populates, belongs_to_key, custom_outcome, foreign_key, regex_matches,
+    };
 }
 
 /// The names most programs need: `use tablemodel::prelude::*;`.

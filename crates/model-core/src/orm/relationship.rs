@@ -268,6 +268,11 @@ impl<C> Target<C> for Option<C> {
 
 /// Something that fills relationship fields of many `P` at once: a [`Relation`], or a chain
 /// of them built with [`Relation::then`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a relationship of `{P}`",
+    label = "this query reads `{P}`: load one of `{P}`'s relationships",
+    note = "a relationship handle is `{P}::field` for a relationship field of `{P}`; chain the next level with `.then(...)`"
+)]
 pub trait Load<P> {
     /// Loads into every parent, in a fixed number of queries whatever their number.
     fn load(&self, session: &mut Session, parents: &mut [P]) -> Result<()>;

@@ -11,6 +11,7 @@ use crate::sql::model::Model;
 use crate::sql::raw::Raw;
 use crate::sql::render::SqlWriter;
 use crate::sql::row::{FromRow, RowReader};
+use crate::sql::scope::Uncorrelated;
 use crate::sql::select::{Count, First, One, Query, Untracked};
 use crate::sql::selection::Selection;
 use crate::sql::update::Update;
@@ -35,7 +36,7 @@ pub trait Statement {
     fn run(self, session: &mut Session) -> Result<Self::Output>;
 }
 
-impl<S, Sel: Selection> Statement for Query<S, Sel> {
+impl<S: Uncorrelated, Sel: Selection> Statement for Query<S, Sel> {
     type Output = Results<Sel::Output>;
 
     fn run(self, session: &mut Session) -> Result<Results<Sel::Output>> {
@@ -49,7 +50,7 @@ impl<S, Sel: Selection> Statement for Query<S, Sel> {
     }
 }
 
-impl<S, Sel: Selection> Statement for Untracked<S, Sel> {
+impl<S: Uncorrelated, Sel: Selection> Statement for Untracked<S, Sel> {
     type Output = Results<Sel::Output>;
 
     /// As the query runs, without handing its models to the identity map.
@@ -63,7 +64,7 @@ impl<S, Sel: Selection> Statement for Untracked<S, Sel> {
     }
 }
 
-impl<S, Sel: Selection> Statement for First<S, Sel> {
+impl<S: Uncorrelated, Sel: Selection> Statement for First<S, Sel> {
     type Output = Option<Sel::Output>;
 
     fn run(self, session: &mut Session) -> Result<Option<Sel::Output>> {
@@ -71,7 +72,7 @@ impl<S, Sel: Selection> Statement for First<S, Sel> {
     }
 }
 
-impl<S, Sel: Selection> Statement for One<S, Sel> {
+impl<S: Uncorrelated, Sel: Selection> Statement for One<S, Sel> {
     type Output = Sel::Output;
 
     fn run(self, session: &mut Session) -> Result<Sel::Output> {
@@ -92,7 +93,7 @@ impl<M: Model> Statement for Loading<M> {
     }
 }
 
-impl<S, Sel: Selection> Statement for Count<S, Sel> {
+impl<S: Uncorrelated, Sel: Selection> Statement for Count<S, Sel> {
     type Output = i64;
 
     fn run(self, session: &mut Session) -> Result<i64> {

@@ -4,7 +4,7 @@ use std::marker::PhantomData;
 
 use crate::sql::column::{Column, Operand};
 use crate::sql::error::Result;
-use crate::sql::expr::{Cond, Direction, Expr, Node, Order};
+use crate::sql::expr::{Aggregate, Cond, Direction, Expr, Node, Order};
 use crate::sql::model::Model;
 use crate::sql::row::RowReader;
 use crate::sql::scope::{Contains, SelectsFrom};
@@ -173,7 +173,7 @@ pub fn max<M: Model, T: Inner>(column: Column<M, T>) -> Agg<M, Option<T::Inner>>
 }
 
 impl<M, O> Agg<M, O> {
-    fn compare<S>(self, op: &'static str, rhs: impl Operand<O>) -> Cond<S> {
+    fn compare<S>(self, op: &'static str, rhs: impl Operand<O>) -> Cond<S, Aggregate> {
         Cond::new(Node::Binary(
             Box::new(self.node),
             op,
@@ -187,9 +187,9 @@ impl<M, O> Agg<M, O> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Post { #[model(primary_key)] id: Option<i64> }
-    /// let _: Cond<Post> = count(Post::id).eq(3);
+    /// let _: Cond<Post, model_core::sql::Aggregate> = count(Post::id).eq(3);
     /// ```
-    pub fn eq<S, I, R, J>(self, rhs: R) -> Cond<S>
+    pub fn eq<S, I, R, J>(self, rhs: R) -> Cond<S, Aggregate>
     where
         R: Operand<O>,
         S: Contains<M, I> + Contains<R::Table, J>,
@@ -203,9 +203,9 @@ impl<M, O> Agg<M, O> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Post { #[model(primary_key)] id: Option<i64> }
-    /// let _: Cond<Post> = count(Post::id).ne(3);
+    /// let _: Cond<Post, model_core::sql::Aggregate> = count(Post::id).ne(3);
     /// ```
-    pub fn ne<S, I, R, J>(self, rhs: R) -> Cond<S>
+    pub fn ne<S, I, R, J>(self, rhs: R) -> Cond<S, Aggregate>
     where
         R: Operand<O>,
         S: Contains<M, I> + Contains<R::Table, J>,
@@ -219,9 +219,9 @@ impl<M, O> Agg<M, O> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Post { #[model(primary_key)] id: Option<i64> }
-    /// let _: Cond<Post> = count(Post::id).lt(3);
+    /// let _: Cond<Post, model_core::sql::Aggregate> = count(Post::id).lt(3);
     /// ```
-    pub fn lt<S, I, R, J>(self, rhs: R) -> Cond<S>
+    pub fn lt<S, I, R, J>(self, rhs: R) -> Cond<S, Aggregate>
     where
         R: Operand<O>,
         S: Contains<M, I> + Contains<R::Table, J>,
@@ -235,9 +235,9 @@ impl<M, O> Agg<M, O> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Post { #[model(primary_key)] id: Option<i64> }
-    /// let _: Cond<Post> = count(Post::id).le(3);
+    /// let _: Cond<Post, model_core::sql::Aggregate> = count(Post::id).le(3);
     /// ```
-    pub fn le<S, I, R, J>(self, rhs: R) -> Cond<S>
+    pub fn le<S, I, R, J>(self, rhs: R) -> Cond<S, Aggregate>
     where
         R: Operand<O>,
         S: Contains<M, I> + Contains<R::Table, J>,
@@ -251,9 +251,9 @@ impl<M, O> Agg<M, O> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Post { #[model(primary_key)] id: Option<i64> }
-    /// let _: Cond<Post> = count(Post::id).gt(3);
+    /// let _: Cond<Post, model_core::sql::Aggregate> = count(Post::id).gt(3);
     /// ```
-    pub fn gt<S, I, R, J>(self, rhs: R) -> Cond<S>
+    pub fn gt<S, I, R, J>(self, rhs: R) -> Cond<S, Aggregate>
     where
         R: Operand<O>,
         S: Contains<M, I> + Contains<R::Table, J>,
@@ -267,9 +267,9 @@ impl<M, O> Agg<M, O> {
     /// # use model_core::prelude::*;
     /// # #[derive(Model, Debug, Clone, PartialEq)]
     /// # struct Post { #[model(primary_key)] id: Option<i64> }
-    /// let _: Cond<Post> = count(Post::id).ge(3);
+    /// let _: Cond<Post, model_core::sql::Aggregate> = count(Post::id).ge(3);
     /// ```
-    pub fn ge<S, I, R, J>(self, rhs: R) -> Cond<S>
+    pub fn ge<S, I, R, J>(self, rhs: R) -> Cond<S, Aggregate>
     where
         R: Operand<O>,
         S: Contains<M, I> + Contains<R::Table, J>,
@@ -303,6 +303,52 @@ impl<M, O> Agg<M, O> {
 }
 
 impl<S: Contains<M, I>, M, O, I> SelectsFrom<S, I> for Agg<M, O> {}
+
+impl<M, O> From<Agg<M, O>> for Order<M> {
+    fn from(agg: Agg<M, O>) -> Self {
+        agg.asc()
+    }
+}
+
+impl<M, T> Agg<M, Option<T>> {
+    /// `aggregate IS NULL`: the aggregate of no values (`max`, `min`, `sum`, `avg` over an
+    /// empty group or only NULLs), for `having`.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, team: String, age: Option<i32> }
+    /// // ... GROUP BY "hero"."team" HAVING MAX("hero"."age") IS NULL
+    /// let ageless = select::<Hero>()
+    ///     .group_by(Hero::team)
+    ///     .having(max(Hero::age).is_null())
+    ///     .columns(Hero::team);
+    /// ```
+    pub fn is_null<S, I>(self) -> Cond<S, Aggregate>
+    where
+        S: Contains<M, I>,
+    {
+        Cond::new(Node::IsNull(Box::new(self.node), false))
+    }
+
+    /// `aggregate IS NOT NULL`.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, team: String, age: Option<i32> }
+    /// let aged = select::<Hero>()
+    ///     .group_by(Hero::team)
+    ///     .having(max(Hero::age).is_not_null())
+    ///     .columns(Hero::team);
+    /// ```
+    pub fn is_not_null<S, I>(self) -> Cond<S, Aggregate>
+    where
+        S: Contains<M, I>,
+    {
+        Cond::new(Node::IsNull(Box::new(self.node), true))
+    }
+}
 
 impl<M, O: FromValue> Selection for Agg<M, O> {
     type Output = O;

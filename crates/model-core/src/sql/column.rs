@@ -141,7 +141,7 @@ impl Operand<Option<String>> for &str {
     }
 }
 
-impl Operand<String> for &String {
+impl<T: ToValue> Operand<T> for &T {
     type Table = NoTable;
 
     fn into_expr(self) -> Expr {
@@ -149,7 +149,7 @@ impl Operand<String> for &String {
     }
 }
 
-impl Operand<Option<String>> for &String {
+impl<T: ToValue> Operand<Option<T>> for &T {
     type Table = NoTable;
 
     fn into_expr(self) -> Expr {

@@ -2,7 +2,7 @@
 
 use std::marker::PhantomData;
 
-use crate::sql::expr::{Cond, Node};
+use crate::sql::expr::{Cond, Node, RowLevel};
 use crate::sql::model::Model;
 use crate::sql::query::and;
 use crate::sql::render::SqlWriter;
@@ -47,7 +47,7 @@ impl<M: Model> Delete<M> {
     /// # struct User { #[model(primary_key)] id: Option<i64> }
     /// let stmt = delete::<User>().where_(User::id.gt(100));
     /// ```
-    pub fn where_(mut self, cond: Cond<M>) -> Self {
+    pub fn where_<K: RowLevel>(mut self, cond: Cond<M, K>) -> Self {
         self.filter = and(self.filter, cond.into_node());
         self
     }

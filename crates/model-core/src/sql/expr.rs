@@ -71,13 +71,69 @@ pub(crate) enum Node {
 /// }
 /// let _q = select::<Hero>().where_(cond);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cond<S> {
+pub struct Cond<S, K = PerRow> {
     expr: Expr,
-    _tables: PhantomData<fn() -> S>,
+    _tables: PhantomData<fn() -> (S, K)>,
 }
 
-impl<M: crate::Model> Cond<M> {
+/// What a [`Cond`] tests: each row ([`PerRow`], the default: WHERE, join conditions, HAVING) or
+/// groups through an aggregate ([`Aggregate`]: HAVING only; SQL refuses an aggregate in WHERE).
+pub mod kind {
+    /// A condition on each row's columns.
+    pub struct PerRow;
+    /// A condition on an aggregate (`count(...)`, `max(...)`, ...): HAVING only.
+    pub struct Aggregate;
+}
+pub use kind::{Aggregate, PerRow};
+
+/// The kind of `a & b` (or `a | b`): an aggregate's when either side is one.
+#[doc(hidden)]
+pub trait Combine<K> {
+    type Out;
+}
+impl Combine<PerRow> for PerRow {
+    type Out = PerRow;
+}
+impl Combine<Aggregate> for PerRow {
+    type Out = Aggregate;
+}
+impl Combine<PerRow> for Aggregate {
+    type Out = Aggregate;
+}
+impl Combine<Aggregate> for Aggregate {
+    type Out = Aggregate;
+}
+
+/// A condition kind WHERE accepts: a row condition, not an aggregate's.
+#[diagnostic::on_unimplemented(
+    message = "an aggregate cannot be tested in WHERE or a join condition",
+    label = "this condition tests an aggregate (`count`, `sum`, `avg`, `min`, `max`)",
+    note = "test it on groups with `.group_by(...).having(...)`"
+)]
+pub trait RowLevel {}
+impl RowLevel for PerRow {}
+
+// By hand: derived, they would ask `S` (models, `Correlated`) to be `Clone`, `Debug` and
+// `PartialEq` too.
+impl<S, K> Clone for Cond<S, K> {
+    fn clone(&self) -> Self {
+        Cond::new(self.expr.0.clone())
+    }
+}
+
+impl<S, K> std::fmt::Debug for Cond<S, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Cond").field(&self.expr).finish()
+    }
+}
+
+impl<S, K> PartialEq for Cond<S, K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.expr == other.expr
+    }
+}
+
+impl<M: crate::Model, K> Cond<M, K> {
     /// The condition, written for a query over model `M` alone, for a query that reads `M`
     /// among other tables: a condition kept in a function and reused in a join.
     ///
@@ -95,7 +151,7 @@ impl<M: crate::Model> Cond<M> {
     ///     .where_(Hero::team_id.eq(Team::id))
     ///     .where_(adults().widen());
     /// ```
-    pub fn widen<S, I>(self) -> Cond<S>
+    pub fn widen<S, I>(self) -> Cond<S, K>
     where
         S: crate::Contains<M, I>,
     {
@@ -103,7 +159,7 @@ impl<M: crate::Model> Cond<M> {
     }
 }
 
-impl<S> Cond<S> {
+impl<S, K> Cond<S, K> {
     pub(crate) fn new(node: Node) -> Self {
         Cond {
             expr: Expr(node),
@@ -129,9 +185,9 @@ impl<S> Cond<S> {
     }
 }
 
-impl<S> BitAnd for Cond<S> {
-    type Output = Cond<S>;
-    fn bitand(self, rhs: Self) -> Self {
+impl<S, K: Combine<K2>, K2> BitAnd<Cond<S, K2>> for Cond<S, K> {
+    type Output = Cond<S, K::Out>;
+    fn bitand(self, rhs: Cond<S, K2>) -> Cond<S, K::Out> {
         Cond::new(Node::Binary(
             Box::new(self.into_node()),
             "AND",
@@ -140,9 +196,9 @@ impl<S> BitAnd for Cond<S> {
     }
 }
 
-impl<S> BitOr for Cond<S> {
-    type Output = Cond<S>;
-    fn bitor(self, rhs: Self) -> Self {
+impl<S, K: Combine<K2>, K2> BitOr<Cond<S, K2>> for Cond<S, K> {
+    type Output = Cond<S, K::Out>;
+    fn bitor(self, rhs: Cond<S, K2>) -> Cond<S, K::Out> {
         Cond::new(Node::Binary(
             Box::new(self.into_node()),
             "OR",
@@ -151,8 +207,8 @@ impl<S> BitOr for Cond<S> {
     }
 }
 
-impl<S> Not for Cond<S> {
-    type Output = Cond<S>;
+impl<S, K> Not for Cond<S, K> {
+    type Output = Cond<S, K>;
     fn not(self) -> Self {
         Cond::new(Node::Not(Box::new(self.into_node())))
     }

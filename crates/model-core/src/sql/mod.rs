@@ -25,6 +25,7 @@ pub(crate) mod aggregate;
 pub(crate) mod column;
 pub(crate) mod ddl;
 pub(crate) mod delete;
+pub(crate) mod derive_check;
 pub(crate) mod dialect;
 pub(crate) mod error;
 pub(crate) mod expr;
@@ -49,13 +50,15 @@ pub use column::{Column, Nullable, Operand, Text};
 pub use delete::{Delete, delete};
 pub use dialect::{Dialect, KeyAllocation};
 pub use error::{DatabaseError, Error, Result};
-pub use expr::{Cond, Expr, Order};
+pub use expr::{Aggregate, Cond, Expr, Order, PerRow, RowLevel};
 pub use insert::{Columns, Insert, OnConflict, insert};
 pub use model::{KeyValues, Model};
 pub use placeholders::translate_placeholders;
 pub use raw::{Raw, raw, raw_execute};
 pub use row::{FromRow, Row, RowReader};
-pub use scope::{Contains, Correlated, CorrelatesWith, Join, NoTable, SelectsFrom, at};
+pub use scope::{
+    Contains, Correlated, CorrelatesWith, Join, NoTable, SelectsFrom, Uncorrelated, at,
+};
 pub use select::{
     Count, First, FromClause, One, Query, Select, Untracked, exists, not_exists, select,
 };

@@ -101,6 +101,7 @@ scope!(A: P0, B: P1, C: P2);
 scope!(A: P0, B: P1, C: P2, D: P3);
 scope!(A: P0, B: P1, C: P2, D: P3, E: P4);
 
+#[diagnostic::do_not_recommend]
 impl<M: crate::Model, J> Join<J> for M {
     type Output = (M, J);
 }
@@ -192,3 +193,36 @@ correlates_tuple!(A, B);
 correlates_tuple!(A, B, C);
 correlates_tuple!(A, B, C, D);
 correlates_tuple!(A, B, C, D, E);
+
+/// The tables of a query that may run on its own: it correlates no enclosing query's table
+/// (a [`Correlated`] query runs inside `exists`, `not_exists`, `in_query` or `not_in_query`).
+///
+/// ```
+/// fn runs<S: model_core::sql::Uncorrelated>() {}
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone, PartialEq)]
+/// # struct Hero { #[model(primary_key)] id: Option<i64> }
+/// runs::<Hero>();
+/// runs::<(Hero, Hero)>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "a correlated subquery cannot run on its own",
+    label = "this query correlates an enclosing query's table (`.correlate::<...>()`)",
+    note = "use it inside `exists(...)`, `not_exists(...)` or `.in_query(...)` of a query that reads that table, or drop `.correlate`"
+)]
+pub trait Uncorrelated {}
+
+#[diagnostic::do_not_recommend]
+impl<M: crate::Model> Uncorrelated for M {}
+
+macro_rules! uncorrelated_tuple {
+    ($($t:ident),+) => {
+        #[diagnostic::do_not_recommend]
+        impl<$($t),+> Uncorrelated for ($($t,)+) {}
+    };
+}
+uncorrelated_tuple!(A);
+uncorrelated_tuple!(A, B);
+uncorrelated_tuple!(A, B, C);
+uncorrelated_tuple!(A, B, C, D);
+uncorrelated_tuple!(A, B, C, D, E);

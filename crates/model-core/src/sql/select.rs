@@ -3,7 +3,7 @@
 use std::marker::PhantomData;
 
 use crate::sql::column::Column;
-use crate::sql::expr::{Cond, Expr, Node, Order};
+use crate::sql::expr::{Cond, Expr, Node, Order, RowLevel};
 use crate::sql::model::Model;
 use crate::sql::query::{JoinKind, QueryNode, SubQuery, and};
 use crate::sql::render::SqlWriter;
@@ -166,7 +166,7 @@ impl<S, Sel> Query<S, Sel> {
     /// # struct Hero { #[model(primary_key)] id: Option<i64>, age: i32 }
     /// let q = select::<Hero>().where_(Hero::age.ge(18)).where_(Hero::age.lt(65));
     /// ```
-    pub fn where_(mut self, cond: Cond<S>) -> Self {
+    pub fn where_<K: RowLevel>(mut self, cond: Cond<S, K>) -> Self {
         self.node.filter = and(self.node.filter, cond.into_node());
         self
     }
@@ -335,7 +335,7 @@ impl<S, Sel> Query<S, Sel> {
     ///     .having(count(Hero::id).gt(2))
     ///     .columns(Hero::team);
     /// ```
-    pub fn having(mut self, cond: Cond<S>) -> Self {
+    pub fn having<K>(mut self, cond: Cond<S, K>) -> Self {
         self.node.having = and(self.node.having, cond.into_node());
         self
     }

@@ -4,10 +4,11 @@ use std::marker::PhantomData;
 
 use crate::sql::column::{Column, Operand};
 use crate::sql::error::{Error, Result};
-use crate::sql::expr::{Cond, Node};
+use crate::sql::expr::{Cond, Node, RowLevel};
 use crate::sql::model::Model;
 use crate::sql::query::and;
 use crate::sql::render::SqlWriter;
+use crate::sql::scope::Contains;
 
 /// `UPDATE` of model `M`'s table; runs to the number of rows changed.
 ///
@@ -53,7 +54,11 @@ impl<M: Model> Update<M> {
     /// # struct User { #[model(primary_key)] id: Option<i64>, nickname: Option<String> }
     /// let stmt = update::<User>().set(User::nickname, None::<String>);
     /// ```
-    pub fn set<T>(mut self, column: Column<M, T>, value: impl Operand<T>) -> Self {
+    pub fn set<T, O, J>(mut self, column: Column<M, T>, value: O) -> Self
+    where
+        O: Operand<T>,
+        M: Contains<O::Table, J>,
+    {
         self.sets.push((column.name(), value.into_expr().0));
         self
     }
@@ -66,7 +71,7 @@ impl<M: Model> Update<M> {
     /// # struct User { #[model(primary_key)] id: Option<i64>, is_active: bool }
     /// let stmt = update::<User>().set(User::is_active, false).where_(User::id.eq(3));
     /// ```
-    pub fn where_(mut self, cond: Cond<M>) -> Self {
+    pub fn where_<K: RowLevel>(mut self, cond: Cond<M, K>) -> Self {
         self.filter = and(self.filter, cond.into_node());
         self
     }

@@ -2,7 +2,8 @@
 //! cascade of deletes.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::Ident;
 
 use crate::parse::{Model, RelationKind, related_inner};
 
@@ -20,30 +21,44 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         let target = &relation.target;
         let link = match &relation.kind {
             RelationKind::HasMany { foreign_key, .. } => {
-                quote!(#krate::Link::HasMany { fk: #target::#foreign_key.index() })
+                let fk = foreign_key_index(target, foreign_key);
+                quote!(#krate::Link::HasMany { fk: #fk })
             }
             RelationKind::BelongsTo { key } => {
-                let key = model.handle_of(key);
-                quote!(#krate::Link::BelongsTo { fk: Self::#key.index() })
+                let fk = belongs_to_key(model, target, key);
+                quote!(#krate::Link::BelongsTo { fk: #fk })
             }
-            RelationKind::ManyToMany { link, from, to } => quote! {
-                #krate::Link::ManyToMany {
-                    link: || <#link as #krate::Model>::TABLE,
-                    from: #link::#from.index(),
-                    to: #link::#to.index(),
+            RelationKind::ManyToMany { link, from, to } => {
+                let (from, to) = (foreign_key_index(link, from), foreign_key_index(link, to));
+                quote! {
+                    #krate::Link::ManyToMany {
+                        link: || <#link as #krate::Model>::TABLE,
+                        from: #from,
+                        to: #to,
+                    }
                 }
-            },
+            }
         };
         // The other side of each loaded row gets a copy of its parent.
         let back = match &relation.kind {
             RelationKind::HasMany {
                 back_populates: Some(back),
                 ..
-            } => quote! {
-                .with_back(|parent: &#ident, row: &mut #target| {
-                    row.#back.set(::core::option::Option::Some(::core::clone::Clone::clone(parent)))
-                })
-            },
+            } => {
+                // Spanned at the name, so that a field that is not the relationship back to this
+                // model is reported there.
+                let field = quote_spanned! {back.span()=>
+                    #krate::__private::back_populates::<
+                        #krate::Related<::core::option::Option<#ident>>,
+                        _,
+                    >(&mut row.#back)
+                };
+                quote! {
+                    .with_back(|parent: &#ident, row: &mut #target| {
+                        #field.set(::core::option::Option::Some(::core::clone::Clone::clone(parent)))
+                    })
+                }
+            }
             _ => quote!(),
         };
         let doc = format!("The `{name}` relationship, for loading.");
@@ -59,6 +74,42 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         impl #ident {
             #(#consts)*
         }
+    }
+}
+
+/// The index of the foreign key column `target::foreign_key` (of a `has_many`, or `from`/`to` of
+/// a `many_to_many`'s link), at the user's name: a column's own `const fn index`, and anything
+/// else (a relationship) reported as not a column.
+fn foreign_key_index(target: &syn::Path, foreign_key: &Ident) -> TokenStream {
+    let krate = crate::expand::krate();
+    quote_spanned! {foreign_key.span()=>
+        {
+            #[allow(unused_imports)]
+            use #krate::__private::ColumnIndex as _;
+            #target::#foreign_key.index()
+        }
+    }
+}
+
+/// The index of the `belongs_to` key column, checked at the user's `key = ...` to hold the
+/// target's primary key; unchecked when the column's own `foreign_key` names the target, which
+/// checks it already.
+fn belongs_to_key(model: &Model, target: &syn::Path, key: &Ident) -> TokenStream {
+    let krate = crate::expand::krate();
+    // The handle, named at the attribute.
+    let mut handle = model.handle_of(key).clone();
+    handle.set_span(key.span());
+    let last = |p: &syn::Path| p.segments.last().map(|s| s.ident.clone());
+    let checked = model
+        .columns()
+        .find(|f| f.ident == *key)
+        .and_then(|f| f.foreign_key.as_ref())
+        .is_some_and(|fk| last(&fk.model) == last(target));
+    if checked {
+        return quote!(Self::#handle.index());
+    }
+    quote_spanned! {key.span()=>
+        #krate::__private::belongs_to_key::<<#target as #krate::Model>::Key, _, _>(Self::#handle)
     }
 }
 
@@ -143,7 +194,8 @@ fn split(model: &Model) -> TokenStream {
         let target = &relation.target;
         let stage = match &relation.kind {
             RelationKind::HasMany { foreign_key, .. } => {
-                quote!(session.add_child(row, #target::#foreign_key.index(), parent)?;)
+                let fk = foreign_key_index(target, foreign_key);
+                quote!(session.add_child(row, #fk, parent)?;)
             }
             _ => quote!(session.add_link(parent, Self::#handle, row)?;),
         };

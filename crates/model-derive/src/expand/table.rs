@@ -132,10 +132,19 @@ fn column_def(index: usize, f: &Field) -> TokenStream {
             let target_field = &fk.field;
             let on_delete = action(&fk.on_delete);
             let on_update = action(&fk.on_update);
+            // In the same constant as the name, so that a relationship named here is reported
+            // once, as not a column, at the user's path; a key type the field cannot hold is
+            // reported at the field's type.
+            let check = quote_spanned! {target_field.span()=>
+                #krate::__private::foreign_key::<#ty, _>(&#target::#target_field);
+            };
             quote! {
                 ::core::option::Option::Some(#krate::ForeignKey {
                     table: || <#target as #krate::Model>::TABLE,
-                    column: #target::#target_field.name(),
+                    column: {
+                        #check
+                        #target::#target_field.name()
+                    },
                     on_delete: #on_delete,
                     on_update: #on_update,
                 })

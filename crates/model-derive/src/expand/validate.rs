@@ -1,8 +1,9 @@
 //! `impl Validate`: every rule of every field is checked and every failure reported, through
 //! the validator crate's own rule implementations.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use crate::parse::{Bound, Field, Model, Rule, RuleKind};
 
@@ -130,7 +131,14 @@ pub(crate) fn rule(f: &Field, rule: &Rule, access: Access) -> TokenStream {
         }
         RuleKind::Email => (quote!(value.validate_email()), quote!()),
         RuleKind::Url => (quote!(value.validate_url()), quote!()),
-        RuleKind::Regex(re) => (quote!(value.validate_regex(&(#re))), quote!()),
+        // Spanned at the user's path, where a value that is not a `Regex` is reported.
+        RuleKind::Regex(re) => {
+            let krate = krate_at(re.span());
+            (
+                quote_spanned!(re.span()=> #krate::__private::regex_matches(value, &(#re))),
+                quote!(),
+            )
+        }
         RuleKind::Contains(p) => (quote!(value.validate_contains(#p)), quote!()),
         RuleKind::DoesNotContain(p) => (quote!(value.validate_does_not_contain(#p)), quote!()),
         RuleKind::Custom(function) => {
@@ -139,8 +147,19 @@ pub(crate) fn rule(f: &Field, rule: &Rule, access: Access) -> TokenStream {
                 .code
                 .as_ref()
                 .map(|c| quote!(error.code = ::std::borrow::Cow::Borrowed(#c);));
+            // Spanned at the user's path, where a function of another signature is reported:
+            // one taking other than a reference by the annotation (which keeps deref coercion:
+            // `fn(&str)` checks a `String`), one returning other than the rule's result by
+            // `custom_outcome`.
+            let krate = krate_at(function.span());
+            let outcome = quote_spanned! {function.span()=>
+                {
+                    let function: fn(&_) -> _ = #function;
+                    #krate::__private::custom_outcome(function(value))
+                }
+            };
             let check = quote! {
-                if let ::core::result::Result::Err(mut error) = #function(value) {
+                if let ::core::result::Result::Err(mut error) = #outcome {
                     #code_override
                     #message
                     errors.add(#name, error);
@@ -158,6 +177,18 @@ pub(crate) fn rule(f: &Field, rule: &Rule, access: Access) -> TokenStream {
         }
     };
     unwrap(access, field, check)
+}
+
+/// The library's path, at `span`: a call to one of its helpers is then entirely at the user's
+/// tokens, where its errors are reported.
+fn krate_at(span: Span) -> TokenStream {
+    crate::expand::krate()
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(span);
+            token
+        })
+        .collect()
 }
 
 /// Runs `check` on the value, skipping a `None` or an absent or null `Patch` (no value breaks

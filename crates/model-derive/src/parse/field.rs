@@ -136,6 +136,16 @@ impl Field {
             if !attr.path().is_ident("model") {
                 continue;
             }
+            if super::model_attr::is_empty_list(attr) {
+                cx.error(
+                    attr,
+                    format!(
+                        "an empty `#[model()]` does nothing to `{}`: remove it",
+                        out.ident
+                    ),
+                );
+                continue;
+            }
             let result = attr.parse_nested_meta(|meta| {
                 let p = &meta.path;
                 let key = p.get_ident().map(|i| i.to_string()).unwrap_or_default();
@@ -165,7 +175,14 @@ impl Field {
                 } else if p.is_ident("version") {
                     out.version = true;
                 } else if p.is_ident("column") {
-                    out.column = string_value(&meta, "column = \"name\"")?.value();
+                    let name = string_value(&meta, "column = \"name\"")?;
+                    if name.value().trim().is_empty() {
+                        return Err(syn::Error::new_spanned(
+                            name,
+                            format!("the column of `{}` needs a name: write one in `column = \"...\"`, or drop `column` to name it `{}`", out.ident, out.ident),
+                        ));
+                    }
+                    out.column = name.value();
                 } else if p.is_ident("default") {
                     if !meta.input.peek(syn::Token![=]) {
                         return Err(meta.error("`default` takes a value: `default = 0` or `default = Utc::now`"));
@@ -323,6 +340,18 @@ impl Field {
                     ),
                 );
             }
+        }
+        if let (Some(_), Some(version)) = (written("primary_key"), written("version")) {
+            cx.error(
+                version,
+                format!("`{ident}` cannot be both the primary key and the version column, which changes on every update: drop `version` or `primary_key`"),
+            );
+        }
+        if let (Some(_), Some(default)) = (written("version"), written("default")) {
+            cx.error(
+                default,
+                format!("`{ident}` is the version column, which starts at 1 and is counted up by the library: drop `default`"),
+            );
         }
         for action in [&self.foreign_key]
             .into_iter()

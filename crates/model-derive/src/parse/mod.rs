@@ -104,8 +104,26 @@ impl Model {
         }
         let columns: Vec<String> = self.columns().map(|f| f.ident.to_string()).collect();
         let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let key_idents: Vec<&Ident> = keys.iter().map(|k| &k.ident).collect();
         for (unique, idents) in &self.indexes {
             let key = if *unique { "unique" } else { "index" };
+            // The primary key is unique and indexed already, in its own column order.
+            let whole_key = !key_idents.is_empty()
+                && idents.len() == key_idents.len()
+                && key_idents.iter().all(|k| idents.contains(k));
+            if whole_key && (*unique || idents.iter().eq(key_idents.iter().copied())) {
+                let (named, are) = match key_idents.as_slice() {
+                    [one] => (format!("`{one}`"), "is"),
+                    _ => {
+                        let all: Vec<String> = idents.iter().map(|i| format!("`{i}`")).collect();
+                        (all.join(", "), "are")
+                    }
+                };
+                cx.error(
+                    quote::quote!(#(#idents),*),
+                    format!("{named} {are} the primary key, already unique and indexed: drop this `{key}(...)`"),
+                );
+            }
             for ident in idents {
                 match self.fields.iter().find(|f| f.ident == *ident) {
                     Some(f) if f.relation.is_some() => cx.error(
@@ -138,8 +156,12 @@ impl Model {
             }
         }
         // The derive adds these to the model's inherent impl, beside a handle per column and
-        // relationship.
-        let mut methods: Vec<(&str, &str)> = Vec::new();
+        // relationship; an inherent item would also hide the `Model` trait's own behind
+        // `Hero::all()` and `Hero::TABLE`.
+        let mut methods: Vec<(&str, &str)> = vec![
+            ("all", "`Model::all()` (every column, for a select list)"),
+            ("TABLE", "`Model::TABLE` (the table's metadata)"),
+        ];
         if self.schemas.create.is_some() {
             methods.extend([
                 ("from_create", "the create schema's conversion"),

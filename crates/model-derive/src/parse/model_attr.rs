@@ -37,10 +37,23 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[Attribute]) -> ModelAttrs {
         );
     }
     for attr in attrs.iter().filter(|a| a.path().is_ident("model")) {
+        if is_empty_list(attr) {
+            cx.error(
+                attr,
+                "an empty `#[model()]` on the struct does nothing: remove it",
+            );
+            continue;
+        }
         let result = attr.parse_nested_meta(|meta| {
             let key = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
             if meta.path.is_ident("table") {
                 let name = string_value(&meta, "table = \"heroes\"")?;
+                if name.value().trim().is_empty() {
+                    return Err(syn::Error::new_spanned(
+                        name,
+                        "the table needs a name: write `table = \"heroes\"`, or drop `table` to name it after the struct",
+                    ));
+                }
                 if out.table.is_some() {
                     cx.error(&meta.path, "`table` is already set: keep one");
                 }
@@ -57,6 +70,14 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[Attribute]) -> ModelAttrs {
                 let idents = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
                 if idents.is_empty() {
                     cx.error(&meta.path, format!("name the fields: `{key}(a, b)`"));
+                }
+                for (i, ident) in idents.iter().enumerate() {
+                    if idents.iter().take(i).any(|earlier| earlier == ident) {
+                        cx.error(
+                            ident,
+                            format!("`{ident}` is already in this `{key}(...)`: name each field once"),
+                        );
+                    }
                 }
                 out.indexes.push((unique, idents.into_iter().collect()));
             } else if super::schema::parse_struct_key(cx, &meta, &mut out.schemas)?
@@ -76,4 +97,9 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[Attribute]) -> ModelAttrs {
         }
     }
     out
+}
+
+/// Whether `attr` is written `#[model()]`, with nothing in its parentheses.
+pub(crate) fn is_empty_list(attr: &Attribute) -> bool {
+    matches!(&attr.meta, syn::Meta::List(list) if list.tokens.is_empty())
 }

@@ -114,6 +114,12 @@ pub(crate) fn parse(cx: &Ctxt, attr: &Attribute, field: &Ident, ty: &Type) -> Ve
                 if min.is_none() && max.is_none() && equal.is_none() {
                     return Err(meta.error("`length` needs a bound: `length(min = 1, max = 50)`"));
                 }
+                let pairs = [
+                    (("min", &min), ("max", &max), false),
+                    (("min", &min), ("equal", &equal), false),
+                    (("equal", &equal), ("max", &max), false),
+                ];
+                refuses_all(cx, &meta, field, &pairs);
                 RuleKind::Length { min, max, equal }
             }
             "range" => {
@@ -134,6 +140,13 @@ pub(crate) fn parse(cx: &Ctxt, attr: &Attribute, field: &Ident, ty: &Type) -> Ve
                 if [&min, &max, &exclusive_min, &exclusive_max].iter().all(|b| b.is_none()) {
                     return Err(meta.error("`range` needs a bound: `range(min = 0, max = 100)`"));
                 }
+                let pairs = [
+                    (("min", &min), ("max", &max), false),
+                    (("exclusive_min", &exclusive_min), ("exclusive_max", &exclusive_max), true),
+                    (("min", &min), ("exclusive_max", &exclusive_max), true),
+                    (("exclusive_min", &exclusive_min), ("max", &max), true),
+                ];
+                refuses_all(cx, &meta, field, &pairs);
                 RuleKind::Range {
                     min,
                     max,
@@ -276,6 +289,70 @@ fn bound(meta: &ParseNestedMeta<'_>) -> syn::Result<Bound> {
         }
         e => Bound::Expr(e),
     })
+}
+
+/// A lower and an upper bound of a rule, by key, and whether the two must differ (one of them
+/// excludes its value).
+type Pair<'a> = (
+    (&'a str, &'a Option<Bound>),
+    (&'a str, &'a Option<Bound>),
+    bool,
+);
+
+/// Reports a rule whose number bounds leave no value between them (`min = 5, max = 2`); bounds
+/// that are not literals are left to the validator.
+fn refuses_all(cx: &Ctxt, meta: &ParseNestedMeta<'_>, field: &Ident, pairs: &[Pair<'_>]) {
+    let name = meta
+        .path
+        .get_ident()
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    for ((low_key, low), (high_key, high), strict) in pairs {
+        let (Some((low, low_text)), Some((high, high_text))) = (number(low), number(high)) else {
+            continue;
+        };
+        let problem = if low > high {
+            let fix = if *low_key == "equal" || *high_key == "equal" {
+                "keep `equal` alone"
+            } else {
+                "swap them"
+            };
+            format!("`{low_key} = {low_text}` is above `{high_key} = {high_text}`; {fix}")
+        } else if *strict && low == high {
+            format!(
+                "`{low_key} = {low_text}` and `{high_key} = {high_text}` leave no value between them; widen the bounds"
+            )
+        } else {
+            continue;
+        };
+        cx.error(
+            &meta.path,
+            format!("`{name}` on `{field}` refuses every value: {problem}"),
+        );
+        return;
+    }
+}
+
+/// The value of a number literal bound (possibly negated), and the bound as written.
+fn number(bound: &Option<Bound>) -> Option<(f64, String)> {
+    let digits = |lit: &Lit| match lit {
+        Lit::Int(i) => Some(i.base10_digits().to_owned()),
+        Lit::Float(f) => Some(f.base10_digits().to_owned()),
+        _ => None,
+    };
+    let text = match bound.as_ref()? {
+        Bound::Literal(lit) => digits(lit)?,
+        Bound::Expr(Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        })) => match &**expr {
+            Expr::Lit(ExprLit { lit, .. }) => format!("-{}", digits(lit)?),
+            _ => return None,
+        },
+        Bound::Expr(_) => return None,
+    };
+    Some((text.parse().ok()?, text))
 }
 
 /// Why rule `name` cannot check a `ty` (the type inside an `Option`), if it cannot: only for the

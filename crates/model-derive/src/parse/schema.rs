@@ -46,6 +46,14 @@ pub(crate) struct Nested {
 impl Parse for PublicWith {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let name: Ident = input.parse()?;
+        if !input.peek(syn::token::Brace) {
+            return Err(syn::Error::new_spanned(
+                &name,
+                format!(
+                    "`public_with` lists the relationships to nest after the schema's name: `public_with({name} {{ team: Option<TeamPublic> }})`"
+                ),
+            ));
+        }
         let content;
         syn::braced!(content in input);
         let fields =
@@ -144,9 +152,35 @@ pub(crate) fn parse_struct_key(
     } else if meta.path.is_ident("update") {
         &mut out.update
     } else if meta.path.is_ident("create_field") || meta.path.is_ident("update_field") {
+        let key = if meta.path.is_ident("create_field") {
+            "create_field"
+        } else {
+            "update_field"
+        };
+        if !meta.input.peek(syn::token::Paren) {
+            return Err(meta.error(format!(
+                "`{key}` holds a field written like a struct field: `{key}(pub password: String)`"
+            )));
+        }
         let content;
         syn::parenthesized!(content in meta.input);
-        let field = syn::Field::parse_named.parse2(content.parse()?)?;
+        let field = syn::Field::parse_named(&content)?;
+        if !content.is_empty() {
+            content.parse::<Token![,]>()?;
+        }
+        if !content.is_empty() {
+            let rest: proc_macro2::TokenStream = content.parse()?;
+            let next = syn::Field::parse_named
+                .parse2(rest.clone())
+                .map(|f| f.ident.map(|i| format!("`{i}`")))
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| "each field".to_owned());
+            return Err(syn::Error::new_spanned(
+                rest,
+                format!("`{key}(...)` holds one field: give {next} a `{key}(...)` of its own"),
+            ));
+        }
         for attr in &field.attrs {
             if !attr.path().is_ident("validate") && !attr.path().is_ident("doc") {
                 cx.error(
@@ -164,6 +198,18 @@ pub(crate) fn parse_struct_key(
         }
         return Ok(true);
     } else if meta.path.is_ident("public_with") {
+        if !meta.input.peek(syn::token::Paren) {
+            // `public_with = HeroPublicWithTeam`: show the name it wrote.
+            let written = if meta.input.peek(Token![=]) {
+                meta.value()?.parse::<Ident>().ok()
+            } else {
+                None
+            };
+            let name = written.map_or_else(|| "HeroPublicWithTeam".to_owned(), |i| i.to_string());
+            return Err(meta.error(format!(
+                "`public_with` names the schema and the relationships it nests: `public_with({name} {{ team: Option<TeamPublic> }})`"
+            )));
+        }
         let content;
         syn::parenthesized!(content in meta.input);
         out.public_with.push(content.parse()?);
@@ -171,7 +217,46 @@ pub(crate) fn parse_struct_key(
     } else {
         return Ok(false);
     };
-    let name: Ident = meta.value()?.parse()?;
+    let key = meta
+        .path
+        .get_ident()
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    let example = match key.as_str() {
+        "create" => "HeroCreate",
+        "public" => "HeroPublic",
+        _ => "HeroUpdate",
+    };
+    if !meta.input.peek(Token![=]) {
+        // `create(HeroCreate)`: show the name it wrote.
+        let written = meta
+            .input
+            .peek(syn::token::Paren)
+            .then(|| {
+                let content;
+                syn::parenthesized!(content in meta.input);
+                content.parse::<Ident>()
+            })
+            .and_then(Result::ok)
+            .map_or_else(|| example.to_owned(), |i| i.to_string());
+        return Err(meta.error(format!(
+            "`{key}` names the schema struct: `{key} = {written}`"
+        )));
+    }
+    let value = meta.value()?;
+    if value.peek(syn::LitStr) {
+        let lit: syn::LitStr = value.parse()?;
+        let written = lit.value();
+        let name = match syn::parse_str::<Ident>(&written) {
+            Ok(_) => written.as_str(),
+            Err(_) => example,
+        };
+        return Err(syn::Error::new_spanned(
+            lit,
+            format!("`{key}` names the schema struct without quotes: `{key} = {name}`"),
+        ));
+    }
+    let name: Ident = value.parse()?;
     if slot.is_some() {
         cx.error(&name, "this schema is already named");
     }
@@ -222,6 +307,7 @@ pub(crate) fn check(cx: &Ctxt, model: &Model) {
     }
     // `skip_public` also shapes the `public_with` schemas.
     let public = s.public.is_some() || !s.public_with.is_empty();
+    let any_schema = public || s.create.is_some() || s.update.is_some();
     for f in &model.fields {
         let fs = &f.schemas;
         let keys = [
@@ -238,8 +324,16 @@ pub(crate) fn check(cx: &Ctxt, model: &Model) {
                 );
                 break;
             }
-            // `skip_schemas` asks for no particular schema, so it needs none.
-            if !schema && key != "skip_schemas" {
+            // `skip_schemas` asks for no particular schema, but for one at least.
+            if key == "skip_schemas" {
+                if !any_schema {
+                    cx.error(
+                        key,
+                        format!("the model has no schema to leave `{}` out of: add `create = Name`, `public = Name` or `update = Name` to the struct's #[model(...)], or drop `skip_schemas`", f.ident),
+                    );
+                    break;
+                }
+            } else if !schema {
                 cx.error(
                     key,
                     format!("the model has no {which} schema: add `{which} = Name` to the struct's #[model(...)]"),
