@@ -14,6 +14,9 @@ pub use model_postgres as postgres;
 #[cfg(feature = "axum")]
 pub mod axum;
 
+#[cfg(feature = "cli")]
+pub mod cli;
+
 /// An engine for the database a URL names, with the backend chosen by the URL's scheme at run
 /// time: `sqlite:...` (feature `sqlite`) or `postgres://` / `postgresql://` (feature
 /// `postgres`).

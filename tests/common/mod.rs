@@ -156,15 +156,25 @@ impl TestDb {
     }
 
     pub fn sqlite_with(test: &str, options: EngineOptions) -> TestDb {
+        let db = Self::sqlite_empty_with(test, options);
+        metadata()
+            .create_all(&db.engine)
+            .expect("create_all on sqlite");
+        db
+    }
+
+    /// A SQLite file database in a temporary directory, without tables.
+    pub fn sqlite_empty(test: &str) -> TestDb {
+        Self::sqlite_empty_with(test, EngineOptions::default())
+    }
+
+    fn sqlite_empty_with(test: &str, options: EngineOptions) -> TestDb {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = format!(
             "sqlite:///{}",
             dir.path().join(format!("{test}.db")).display()
         );
         let engine = tablemodel::create_engine_with(&url, &options).expect("sqlite engine");
-        metadata()
-            .create_all(&engine)
-            .expect("create_all on sqlite");
         TestDb {
             engine,
             backend: Backend::Sqlite,
@@ -180,6 +190,19 @@ impl TestDb {
     }
 
     pub fn postgres_with(test: &str, options: EngineOptions) -> Option<TestDb> {
+        let db = Self::postgres_empty_with(test, options)?;
+        metadata()
+            .create_all(&db.engine)
+            .expect("create_all on postgres");
+        Some(db)
+    }
+
+    /// A schema of its own on the PostgreSQL server, without tables.
+    pub fn postgres_empty(test: &str) -> Option<TestDb> {
+        Self::postgres_empty_with(test, EngineOptions::default())
+    }
+
+    fn postgres_empty_with(test: &str, options: EngineOptions) -> Option<TestDb> {
         let (admin_url, mut admin) = postgres_admin(test)?;
         let schema = unique_name(test);
         admin
@@ -188,9 +211,6 @@ impl TestDb {
         let sep = if admin_url.contains('?') { '&' } else { '?' };
         let url = format!("{admin_url}{sep}options=-c%20search_path%3D{schema}");
         let engine = tablemodel::create_engine_with(&url, &options).expect("postgres engine");
-        metadata()
-            .create_all(&engine)
-            .expect("create_all on postgres");
         Some(TestDb {
             engine,
             backend: Backend::Postgres,
@@ -230,6 +250,36 @@ macro_rules! backend_tests {
                 #[test]
                 fn $name() {
                     if let Some(db) = $crate::common::TestDb::postgres(stringify!($name)) {
+                        if let Err(e) = super::$name(&db) {
+                            panic!("{} failed on postgres: {e:?}", stringify!($name));
+                        }
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// As `backend_tests!`, on databases without tables: for tests that create their own.
+#[macro_export]
+macro_rules! empty_backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    let db = $crate::common::TestDb::sqlite_empty(stringify!($name));
+                    if let Err(e) = super::$name(&db) {
+                        panic!("{} failed on sqlite: {e:?}", stringify!($name));
+                    }
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(db) = $crate::common::TestDb::postgres_empty(stringify!($name)) {
                         if let Err(e) = super::$name(&db) {
                             panic!("{} failed on postgres: {e:?}", stringify!($name));
                         }

@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 pub mod engine;
+pub mod migrate;
 pub mod orm;
 pub mod sql;
 
@@ -43,7 +44,7 @@ pub use sql::{
 };
 
 /// `#[derive(Model)]`: see the `tablemodel` crate for its attributes.
-pub use model_derive::Model;
+pub use model_derive::{Model, embed_migrations};
 pub use validator::{Validate, ValidationError, ValidationErrors};
 
 /// What generated code refers to; not part of the public API.

@@ -9,6 +9,7 @@
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
+mod embed;
 mod expand;
 mod parse;
 #[cfg(test)]
@@ -21,5 +22,24 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
     match parse::Model::from_input(&input) {
         Ok(model) => expand::expand(&model).into(),
         Err(errors) => errors.to_compile_error().into(),
+    }
+}
+
+/// The migrations in a directory (relative to the crate's `Cargo.toml`), compiled into the
+/// binary as a `Vec<Migration>`, so that the application migrates its database at start-up
+/// without the files (diesel's `embed_migrations!`):
+///
+/// ```text
+/// let applied = engine.migrate(tablemodel::embed_migrations!("migrations"))?;
+/// ```
+///
+/// Editing a migration's SQL rebuilds the binary; a new migration directory is seen when the
+/// crate is next compiled (touch the file that calls the macro, or `cargo clean -p` it).
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    let dir = parse_macro_input!(input as syn::LitStr);
+    match embed::expand(&dir) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => error.to_compile_error().into(),
     }
 }

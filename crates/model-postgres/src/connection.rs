@@ -237,4 +237,9 @@ where
         self.0.in_transaction = false;
         Ok(())
     }
+
+    /// Read from `pg_catalog`, in one snapshot.
+    fn introspect(&mut self) -> Result<model_core::sql::Catalog> {
+        crate::introspect::catalog(&mut self.0)
+    }
 }

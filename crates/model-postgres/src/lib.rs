@@ -12,6 +12,7 @@ mod bind;
 mod connection;
 mod dialect;
 mod error;
+mod introspect;
 mod pool;
 
 pub use dialect::PostgresDialect;

@@ -185,6 +185,11 @@ impl Connection for SqliteConnection {
     fn rollback(&mut self) -> Result<()> {
         self.control("ROLLBACK")
     }
+
+    /// Read from `sqlite_master` and the `pragma` table functions.
+    fn introspect(&mut self) -> Result<model_core::sql::Catalog> {
+        crate::introspect::catalog(&self.0)
+    }
 }
 
 /// Refuses, before running, values of another number than the statement's placeholders.

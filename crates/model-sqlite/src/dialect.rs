@@ -51,6 +51,11 @@ impl Dialect for SqliteDialect {
         true
     }
 
+    fn rebuilds_tables(&self) -> bool {
+        // ALTER TABLE adds, drops and renames columns only.
+        true
+    }
+
     fn length_function(&self) -> &'static str {
         "length"
     }

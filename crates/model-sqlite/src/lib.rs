@@ -22,6 +22,7 @@
 mod connection;
 mod dialect;
 mod error;
+mod introspect;
 mod pool;
 mod url;
 

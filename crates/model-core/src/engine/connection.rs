@@ -1,5 +1,6 @@
 //! The backend contract: a connection that executes SQL with bound values.
 
+use crate::sql::catalog::Catalog;
 use crate::sql::dialect::Dialect;
 use crate::sql::error::Result;
 use crate::sql::row::Row;
@@ -105,6 +106,19 @@ pub trait Connection: Send {
     /// Rolls the open transaction back.
     fn rollback(&mut self) -> Result<()> {
         self.execute_batch("ROLLBACK")
+    }
+
+    /// Reads the live schema (the tables of the connection's default schema, with their
+    /// columns, keys, constraints and indexes) into a [`Catalog`], spelled as
+    /// [`Catalog::from_models`] spells what the models declare, so that the two compare equal
+    /// when the database holds what the models describe. The default refuses with
+    /// [`Error::Statement`](crate::Error::Statement): a backend that cannot describe its
+    /// schema cannot generate migrations.
+    fn introspect(&mut self) -> Result<Catalog> {
+        Err(crate::sql::error::Error::Statement(format!(
+            "the {} backend cannot read its schema",
+            self.dialect().name()
+        )))
     }
 }
 

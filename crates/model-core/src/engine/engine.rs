@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::engine::connection::{Connection, ConnectionSource};
+use crate::sql::catalog::Catalog;
 use crate::sql::dialect::Dialect;
 use crate::sql::error::{Error, Result};
 use crate::sql::row::Row;
@@ -179,6 +180,29 @@ impl Engine {
     /// ```
     pub fn statement_count(&self) -> u64 {
         self.shared.statements.load(Ordering::Relaxed)
+    }
+
+    /// The live database's schema, read from its catalog (SQLite's `pragma` functions,
+    /// PostgreSQL's `pg_catalog`): what a migration is generated against (Alembic's reflected
+    /// `MetaData`). Comparing it with [`Catalog::from_models`] of the registered tables says
+    /// whether the database holds what the models describe.
+    ///
+    /// ```
+    /// # fn demo(engine: &model_core::Engine) -> model_core::Result<()> {
+    /// use model_core::sql::Catalog;
+    /// let live = engine.introspect()?;
+    /// let declared = Catalog::from_models(model_core::metadata().tables(), engine.dialect());
+    /// println!("up to date: {}", live == declared);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Pool`](crate::Error::Pool) when no connection is free in time, the backend's
+    /// errors when a catalog query fails.
+    pub fn introspect(&self) -> Result<Catalog> {
+        let mut conn = self.connection()?;
+        conn.raw.introspect()
     }
 
     pub(crate) fn connection(&self) -> Result<Conn> {

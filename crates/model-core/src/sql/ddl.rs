@@ -2,7 +2,7 @@
 
 use crate::sql::dialect::Dialect;
 use crate::sql::naming;
-use crate::sql::table::{CheckRule, DefaultValue, Table};
+use crate::sql::table::{CheckDef, CheckRule, DefaultValue, Table};
 
 /// `CREATE TABLE IF NOT EXISTS` with keys, defaults and constraints, then its indexes.
 pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> {
@@ -69,35 +69,7 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
         let mut part = String::from("  CONSTRAINT ");
         dialect.quote(&mut part, &naming::fit(check.name));
         part.push_str(" CHECK (");
-        let mut column = String::new();
-        dialect.quote(&mut column, check.column);
-        let text = |v: Option<u64>| v.map(|v| v.to_string());
-        let number = |v: Option<f64>| v.map(|v| v.to_string());
-        let (subject, bounds) = match check.rule {
-            CheckRule::Length { min, max } => (
-                format!("{}({column})", dialect.length_function()),
-                [(text(min), ">="), (text(max), "<="), (None, ""), (None, "")],
-            ),
-            CheckRule::Range {
-                min,
-                max,
-                exclusive_min,
-                exclusive_max,
-            } => (
-                column,
-                [
-                    (number(min), ">="),
-                    (number(max), "<="),
-                    (number(exclusive_min), ">"),
-                    (number(exclusive_max), "<"),
-                ],
-            ),
-        };
-        let bounds: Vec<String> = bounds
-            .into_iter()
-            .filter_map(|(bound, op)| bound.map(|b| format!("{subject} {op} {b}")))
-            .collect();
-        part.push_str(&bounds.join(" AND "));
+        part.push_str(&check_expression(check, dialect));
         part.push(')');
         parts.push(part);
     }
@@ -122,6 +94,40 @@ pub(crate) fn create_table(table: &Table, dialect: &dyn Dialect) -> Vec<String> 
     statements
 }
 
+/// The condition of a CHECK constraint a validation rule becomes: `length("name") >= 1 AND
+/// length("name") <= 5`.
+pub(crate) fn check_expression(check: &CheckDef, dialect: &dyn Dialect) -> String {
+    let mut column = String::new();
+    dialect.quote(&mut column, check.column);
+    let text = |v: Option<u64>| v.map(|v| v.to_string());
+    let number = |v: Option<f64>| v.map(|v| v.to_string());
+    let (subject, bounds) = match check.rule {
+        CheckRule::Length { min, max } => (
+            format!("{}({column})", dialect.length_function()),
+            [(text(min), ">="), (text(max), "<="), (None, ""), (None, "")],
+        ),
+        CheckRule::Range {
+            min,
+            max,
+            exclusive_min,
+            exclusive_max,
+        } => (
+            column,
+            [
+                (number(min), ">="),
+                (number(max), "<="),
+                (number(exclusive_min), ">"),
+                (number(exclusive_max), "<"),
+            ],
+        ),
+    };
+    let bounds: Vec<String> = bounds
+        .into_iter()
+        .filter_map(|(bound, op)| bound.map(|b| format!("{subject} {op} {b}")))
+        .collect();
+    bounds.join(" AND ")
+}
+
 /// `DROP TABLE IF EXISTS`.
 pub(crate) fn drop_table(table: &Table, dialect: &dyn Dialect) -> String {
     let mut sql = String::from("DROP TABLE IF EXISTS ");
@@ -138,7 +144,7 @@ fn push_columns<'a>(out: &mut String, names: impl Iterator<Item = &'a str>, dial
     }
 }
 
-fn push_default(out: &mut String, default: DefaultValue, dialect: &dyn Dialect) {
+pub(crate) fn push_default(out: &mut String, default: DefaultValue, dialect: &dyn Dialect) {
     match default {
         DefaultValue::Bool(b) => out.push_str(dialect.bool_literal(b)),
         DefaultValue::Int(i) => out.push_str(&i.to_string()),

@@ -72,6 +72,18 @@ pub trait Dialect: Send + Sync + 'static {
         false
     }
 
+    /// Whether ALTER TABLE cannot change a column's type, nullability or default, nor add or
+    /// drop a constraint, so that a migration rebuilds the table instead (SQLite).
+    ///
+    /// ```
+    /// # fn demo(engine: &model_core::Engine) {
+    /// println!("{}", engine.dialect().rebuilds_tables());
+    /// # }
+    /// ```
+    fn rebuilds_tables(&self) -> bool {
+        false
+    }
+
     /// The function that counts characters of text (`length`, `char_length`).
     fn length_function(&self) -> &'static str {
         "char_length"

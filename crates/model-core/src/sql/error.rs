@@ -142,6 +142,11 @@ pub enum Error {
     /// The statement cannot be built (for example a delete of a model without a key).
     #[error("the statement cannot be run: {0}")]
     Statement(String),
+    /// A migration cannot be read, written or applied: a missing `up.sql`, an applied
+    /// migration edited since, a database migrated further than the files know, a failed
+    /// statement (nothing of that migration applied).
+    #[error("migration: {0}")]
+    Migration(String),
     /// The session's transaction failed inside the database (a statement it ran was refused,
     /// and the database aborted or rolled back the transaction), so nothing since it began can
     /// be committed. Every statement and `commit` return this until `rollback` is called.
@@ -348,6 +353,7 @@ impl std::fmt::Debug for Error {
             Error::Connection(m) => f.debug_tuple("Connection").field(m).finish(),
             Error::Decode(m) => f.debug_tuple("Decode").field(m).finish(),
             Error::Statement(m) => f.debug_tuple("Statement").field(m).finish(),
+            Error::Migration(m) => f.debug_tuple("Migration").field(m).finish(),
             Error::PendingRollback(m) => f.debug_tuple("PendingRollback").field(m).finish(),
             Error::ConnectionLost(m) => f.debug_tuple("ConnectionLost").field(m).finish(),
             Error::CommitOutcomeUnknown(m) => {

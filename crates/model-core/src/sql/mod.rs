@@ -22,11 +22,15 @@
 //! ```
 
 pub(crate) mod aggregate;
+pub(crate) mod alter;
+pub(crate) mod catalog;
 pub(crate) mod column;
 pub(crate) mod ddl;
 pub(crate) mod delete;
 pub(crate) mod derive_check;
+pub(crate) mod diagram;
 pub(crate) mod dialect;
+pub(crate) mod diff;
 pub(crate) mod error;
 pub(crate) mod expr;
 pub(crate) mod insert;
@@ -46,9 +50,15 @@ pub(crate) mod validation;
 pub(crate) mod value;
 
 pub use aggregate::{Agg, Inner, Summable, avg, count, max, min, sum};
+pub use alter::{Step, steps};
+pub use catalog::{
+    Catalog, CheckInfo, ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo, UniqueInfo,
+    canonical_default, canonical_type,
+};
 pub use column::{Column, Nullable, Operand, Text};
 pub use delete::{Delete, delete};
 pub use dialect::{Dialect, KeyAllocation};
+pub use diff::{Change, diff};
 pub use error::{DatabaseError, Error, Result};
 pub use expr::{Aggregate, Cond, Expr, Order, PerRow, RowLevel};
 pub use insert::{Columns, Insert, OnConflict, insert};
