@@ -424,6 +424,7 @@ fn hand_made_table_has_its_extra_column(db: &TestDb) -> Result<()> {
         nullable: true,
         default: Some("'new'".into()),
         generated: false,
+        renamed_from: None,
     });
     assert_eq!(live.table("in_codes"), Some(&expected));
     Ok(())

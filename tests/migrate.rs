@@ -73,6 +73,33 @@ mod v3 {
     }
 }
 
+/// A table and a column renamed, declared on the models.
+mod v4 {
+    use tablemodel::prelude::*;
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "mig_squad", renamed_from = "mig_team")]
+    pub struct Squad {
+        #[model(primary_key)]
+        pub id: Option<i64>,
+        #[model(unique)]
+        pub name: String,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "mig_hero")]
+    pub struct Hero {
+        #[model(primary_key)]
+        pub id: Option<i64>,
+        #[model(index)]
+        pub name: Option<String>,
+        #[model(foreign_key = Squad::id, on_delete = set_null)]
+        pub team_id: Option<i64>,
+        #[model(default = 7, renamed_from = "rank")]
+        pub level: i64,
+    }
+}
+
 /// The tutorial's teams and heroes.
 mod tutorial {
     use tablemodel::prelude::*;
@@ -104,7 +131,8 @@ fn version(n: u8) -> Vec<&'static tablemodel::Table> {
     match n {
         1 => vec![v1::Team::TABLE, v1::Hero::TABLE],
         2 => vec![v1::Team::TABLE, v2::Hero::TABLE],
-        _ => vec![v1::Team::TABLE, v3::Hero::TABLE],
+        3 => vec![v1::Team::TABLE, v3::Hero::TABLE],
+        _ => vec![v4::Squad::TABLE, v4::Hero::TABLE],
     }
 }
 
@@ -291,6 +319,63 @@ fn mermaid_diagram(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// Renames declared with `renamed_from` keep the rows: the table and the column are renamed
+/// in place, never dropped and created again; undoing renames them back.
+fn renames_keep_rows(db: &TestDb) -> Result<()> {
+    migrate_to(db, 1)?;
+    let mut s = db.engine.session()?;
+    let team = s.add(v1::Team {
+        id: None,
+        name: "Preventers".into(),
+    })?;
+    s.commit()?;
+    let team = s.refresh(team)?;
+    drop(s);
+    migrate_to(db, 2)?;
+    migrate_to(db, 3)?;
+    let mut s = db.engine.session()?;
+    s.add(v3::Hero {
+        id: None,
+        name: Some("Deadpond".into()),
+        team_id: team.id,
+        rank: 42,
+    })?;
+    s.commit()?;
+    drop(s);
+    let before = live(db)?;
+
+    let plan = Plan::generate(&db.engine, &version(4))?;
+    assert!(
+        matches!(
+            &plan.changes[..2],
+            [Change::RenameTable { from, to }, Change::RenameColumn { from: old, to: new, .. }]
+                if from == "mig_team" && to == "mig_squad" && old == "rank" && new == "level"
+        ),
+        "{:?}",
+        plan.changes
+    );
+    assert!(!plan.up_sql().contains("DESTRUCTIVE"), "{}", plan.up_sql());
+    migrate_to(db, 4)?;
+    let mut s = db.engine.session()?;
+    let squads = s.exec(select::<v4::Squad>())?.all();
+    assert_eq!(squads.len(), 1);
+    assert_eq!(squads[0].name, "Preventers");
+    let heroes = s.exec(select::<v4::Hero>())?.all();
+    assert_eq!(heroes.len(), 1);
+    assert_eq!((heroes[0].level, heroes[0].team_id), (42, squads[0].id));
+    drop(s);
+
+    plan.revert(&db.engine)?;
+    assert_eq!(live(db)?, before, "renamed back");
+    let mut s = db.engine.session()?;
+    let heroes = s.exec(select::<v3::Hero>())?.all();
+    assert_eq!(heroes[0].rank, 42);
+    drop(s);
+    plan.apply(&db.engine)?;
+    assert!(Plan::generate(&db.engine, &version(4))?.is_empty());
+    Ok(())
+}
+
 /// Versioned files: `generate` writes a migration per change of the models, `up` applies the
 /// pending ones, `status` and `check` report, `down` undoes, an edited applied migration is
 /// refused.
@@ -399,6 +484,7 @@ fn concurrent_migrate(db: &TestDb) -> Result<()> {
 }
 
 empty_backend_tests!(
+    renames_keep_rows,
     versioned_files,
     concurrent_migrate,
     mermaid_diagram,

@@ -114,6 +114,7 @@ fn read(client: &mut impl GenericClient) -> Result<Catalog> {
                     indexes: Vec::new(),
                     foreign_keys: Vec::new(),
                     checks: Vec::new(),
+                    renamed_from: None,
                 },
             ))
         })
@@ -143,6 +144,7 @@ fn read(client: &mut impl GenericClient) -> Result<Catalog> {
                     .filter(|_| !identity && !computed)
                     .map(|d| pg_default(&d, &sql_type)),
                 generated: identity || computed,
+                renamed_from: None,
                 sql_type,
             })
         };

@@ -109,6 +109,7 @@ fn table(conn: &rusqlite::Connection, name: &str, sql: &str) -> Result<TableInfo
                     .filter(|_| !generated)
                     .map(canonical_default),
                 generated,
+                renamed_from: None,
             }
         })
         .collect();
@@ -193,6 +194,7 @@ fn table(conn: &rusqlite::Connection, name: &str, sql: &str) -> Result<TableInfo
         indexes: plain,
         foreign_keys,
         checks,
+        renamed_from: None,
     };
     info.sort();
     Ok(info)

@@ -52,7 +52,13 @@ impl Plan {
             tables: live
                 .tables
                 .into_iter()
-                .filter(|t| to.table(&t.name).is_some())
+                .filter(|t| {
+                    to.table(&t.name).is_some()
+                        || to
+                            .tables
+                            .iter()
+                            .any(|new| new.renamed_from.as_deref() == Some(&t.name))
+                })
                 .collect(),
         };
         Ok(Plan::between(from, to, engine))
@@ -73,8 +79,10 @@ impl Plan {
         let dialect = engine.dialect();
         let changes = diff(&from, &to);
         let up = steps(&changes, &from, &to, dialect);
-        let reversed: Vec<Change> = diff(&to, &from);
-        let down = steps(&reversed, &to, &from, dialect);
+        // Going back renames back: the old schema, told what its tables and columns were
+        // renamed to.
+        let back = with_renames_undone(&from, &changes);
+        let down = steps(&diff(&to, &back), &to, &back, dialect);
         Plan {
             from,
             to,
@@ -121,6 +129,39 @@ impl Plan {
     pub fn revert(&self, engine: &Engine) -> Result<()> {
         run(engine, &self.down)
     }
+}
+
+/// `from` with `renamed_from` set where `changes` rename a table or a column, pointing at
+/// the new name: the target of the way back.
+fn with_renames_undone(from: &Catalog, changes: &[Change]) -> Catalog {
+    let mut out = from.clone();
+    let mut table_names: Vec<(String, String)> = Vec::new();
+    for change in changes {
+        match change {
+            Change::RenameTable { from, to } => {
+                table_names.push((to.clone(), from.clone()));
+                if let Some(t) = out.tables.iter_mut().find(|t| &t.name == from) {
+                    t.renamed_from = Some(to.clone());
+                }
+            }
+            Change::RenameColumn { table, from, to } => {
+                let old_table = table_names
+                    .iter()
+                    .find(|(new, _)| new == table)
+                    .map_or(table, |(_, old)| old);
+                if let Some(c) = out
+                    .tables
+                    .iter_mut()
+                    .find(|t| &t.name == old_table)
+                    .and_then(|t| t.columns.iter_mut().find(|c| &c.name == from))
+                {
+                    c.renamed_from = Some(to.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn script(steps: &[Step]) -> String {

@@ -38,6 +38,9 @@ pub struct Step {
 /// assert!(steps(&diff(&from, &to), &from, &to, &Pg).is_empty());
 /// ```
 pub fn steps(changes: &[Change], from: &Catalog, to: &Catalog, dialect: &dyn Dialect) -> Vec<Step> {
+    // Renames run first, in place; a rebuild after them starts from the renamed table.
+    let renamed = renamed(from, changes);
+    let from = &renamed;
     let rebuilt: HashSet<&str> = if dialect.rebuilds_tables() {
         changes
             .iter()
@@ -51,7 +54,11 @@ pub fn steps(changes: &[Change], from: &Catalog, to: &Catalog, dialect: &dyn Dia
     let mut done: HashSet<&str> = HashSet::new();
     for change in changes {
         let table = change.table();
-        if rebuilt.contains(table) {
+        let in_place = matches!(
+            change,
+            Change::RenameTable { .. } | Change::RenameColumn { .. }
+        );
+        if rebuilt.contains(table) && !in_place {
             if done.insert(table)
                 && let (Some(old), Some(new)) = (from.table(table), to.table(table))
             {
@@ -77,6 +84,32 @@ pub fn steps(changes: &[Change], from: &Catalog, to: &Catalog, dialect: &dyn Dia
             ),
             statements: statements(change, dialect),
         });
+    }
+    out
+}
+
+/// `from` as it is once the renames among `changes` have run.
+fn renamed(from: &Catalog, changes: &[Change]) -> Catalog {
+    let mut out = from.clone();
+    for change in changes {
+        match change {
+            Change::RenameTable { from, to } => {
+                if let Some(t) = out.tables.iter_mut().find(|t| &t.name == from) {
+                    t.name = to.clone();
+                }
+            }
+            Change::RenameColumn { table, from, to } => {
+                if let Some(c) = out
+                    .tables
+                    .iter_mut()
+                    .find(|t| &t.name == table)
+                    .and_then(|t| t.columns.iter_mut().find(|c| &c.name == from))
+                {
+                    c.name = to.clone();
+                }
+            }
+            _ => {}
+        }
     }
     out
 }
@@ -123,6 +156,10 @@ fn quoted(name: &str) -> String {
 
 fn describe(change: &Change) -> String {
     match change {
+        Change::RenameTable { from, to } => format!("rename table {from} to {to}"),
+        Change::RenameColumn { table, from, to } => {
+            format!("rename column {table}.{from} to {to}")
+        }
         Change::CreateTable(t) => format!("create table {}", t.name),
         Change::DropTable(t) => format!("drop table {}", t.name),
         Change::AddColumn { table, column } => format!("add column {table}.{}", column.name),
@@ -176,6 +213,15 @@ fn list(dialect: &dyn Dialect, names: &[String]) -> String {
 fn statements(change: &Change, dialect: &dyn Dialect) -> Vec<String> {
     let alter = |table: &str| format!("ALTER TABLE {}", q(dialect, table));
     match change {
+        Change::RenameTable { from, to } => {
+            vec![format!("{} RENAME TO {}", alter(from), q(dialect, to))]
+        }
+        Change::RenameColumn { table, from, to } => vec![format!(
+            "{} RENAME COLUMN {} TO {}",
+            alter(table),
+            q(dialect, from),
+            q(dialect, to)
+        )],
         Change::CreateTable(t) => create_table(t, &t.name, dialect),
         Change::DropTable(t) => vec![format!("DROP TABLE {}", q(dialect, &t.name))],
         Change::AddColumn { table, column } => vec![format!(

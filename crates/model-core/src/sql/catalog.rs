@@ -44,10 +44,12 @@ pub struct TableInfo {
     pub foreign_keys: Vec<ForeignKeyInfo>,
     /// CHECK constraints, sorted by name.
     pub checks: Vec<CheckInfo>,
+    /// The table's previous name, when a model declares one (`renamed_from`); not compared.
+    pub renamed_from: Option<String>,
 }
 
 /// One column.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ColumnInfo {
     /// The column's name.
     pub name: String,
@@ -59,6 +61,18 @@ pub struct ColumnInfo {
     pub default: Option<String>,
     /// Whether the database generates its value (an identity column, SQLite's rowid alias).
     pub generated: bool,
+    /// The column's previous name, when a model declares one (`renamed_from`); not compared.
+    pub renamed_from: Option<String>,
+}
+
+impl PartialEq for ColumnInfo {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.sql_type == other.sql_type
+            && self.nullable == other.nullable
+            && self.default == other.default
+            && self.generated == other.generated
+    }
 }
 
 /// A UNIQUE constraint.
@@ -276,6 +290,7 @@ fn table_info(table: &Table, dialect: &dyn Dialect) -> TableInfo {
                     canonical_default(&out)
                 }),
                 generated: is_generated,
+                renamed_from: c.renamed_from.map(str::to_string),
             }
         })
         .collect();
@@ -325,6 +340,7 @@ fn table_info(table: &Table, dialect: &dyn Dialect) -> TableInfo {
                 expression: ddl::check_expression(check, dialect),
             })
             .collect(),
+        renamed_from: table.renamed_from.map(str::to_string),
     };
     info.sort();
     info

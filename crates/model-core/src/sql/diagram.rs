@@ -16,10 +16,11 @@ impl Catalog {
     /// use model_core::sql::{Catalog, ColumnInfo, TableInfo};
     /// let column = |name: &str, sql_type: &str| ColumnInfo {
     ///     name: name.into(), sql_type: sql_type.into(), nullable: false, default: None, generated: false,
+    ///     renamed_from: None,
     /// };
     /// let team = TableInfo {
     ///     name: "team".into(), columns: vec![column("id", "bigint")], primary_key: vec!["id".into()],
-    ///     uniques: vec![], indexes: vec![], foreign_keys: vec![], checks: vec![],
+    ///     uniques: vec![], indexes: vec![], foreign_keys: vec![], checks: vec![], renamed_from: None,
     /// };
     /// let catalog = Catalog { tables: vec![team] };
     /// assert_eq!(catalog.mermaid(), "erDiagram\n    team {\n        bigint id PK\n    }\n");

@@ -11,6 +11,22 @@ use crate::sql::catalog::{
 /// One step of a migration.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
+    /// `ALTER TABLE ... RENAME TO`: a table a model declares `renamed_from` its old name.
+    RenameTable {
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// `ALTER TABLE ... RENAME COLUMN`: a column a field declares `renamed_from` its old name.
+    RenameColumn {
+        /// The table (its new name, when it is renamed too).
+        table: String,
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
     /// `CREATE TABLE`, with its constraints and indexes.
     CreateTable(TableInfo),
     /// `DROP TABLE`: destroys the table's rows.
@@ -101,12 +117,14 @@ impl Change {
     ///
     /// ```
     /// use model_core::sql::{Change, ColumnInfo};
-    /// let column = ColumnInfo { name: "age".into(), sql_type: "integer".into(), nullable: true, default: None, generated: false };
+    /// let column = ColumnInfo { name: "age".into(), sql_type: "integer".into(), nullable: true, default: None, generated: false, renamed_from: None };
     /// assert_eq!(Change::AddColumn { table: "hero".into(), column }.table(), "hero");
     /// ```
     pub fn table(&self) -> &str {
         match self {
             Change::CreateTable(t) | Change::DropTable(t) => &t.name,
+            Change::RenameTable { to, .. } => to,
+            Change::RenameColumn { table, .. } => table,
             Change::AddColumn { table, .. }
             | Change::DropColumn { table, .. }
             | Change::AlterColumn { table, .. }
@@ -127,7 +145,7 @@ impl Change {
     ///
     /// ```
     /// use model_core::sql::{Change, ColumnInfo};
-    /// let column = ColumnInfo { name: "age".into(), sql_type: "integer".into(), nullable: true, default: None, generated: false };
+    /// let column = ColumnInfo { name: "age".into(), sql_type: "integer".into(), nullable: true, default: None, generated: false, renamed_from: None };
     /// let drop = Change::DropColumn { table: "hero".into(), column };
     /// assert_eq!(drop.destroys().as_deref(), Some("drops every value of hero.age"));
     /// ```
@@ -139,8 +157,8 @@ impl Change {
             }
             Change::AlterColumn { table, from, to } if narrows(&from.sql_type, &to.sql_type) => {
                 Some(format!(
-                    "changes {table}.{} from {} to {}: values the new type cannot hold fail or are cut",
-                    to.name, from.sql_type, to.sql_type
+                    "values of {table}.{} that {} cannot hold fail or are cut",
+                    to.name, to.sql_type
                 ))
             }
             _ => None,
@@ -150,6 +168,12 @@ impl Change {
     /// The change that undoes this one (for a migration's `down`).
     pub fn reverse(&self) -> Change {
         match self.clone() {
+            Change::RenameTable { from, to } => Change::RenameTable { from: to, to: from },
+            Change::RenameColumn { table, from, to } => Change::RenameColumn {
+                table,
+                from: to,
+                to: from,
+            },
             Change::CreateTable(t) => Change::DropTable(t),
             Change::DropTable(t) => Change::CreateTable(t),
             Change::AddColumn { table, column } => Change::DropColumn { table, column },
@@ -201,8 +225,9 @@ fn narrows(from: &str, to: &str) -> bool {
 /// tables (referenced first), added and altered columns, and the constraints and indexes
 /// that come.
 ///
-/// A table or column present on one side only is created or dropped: renames are not
-/// guessed (a renamed column is a drop and an add).
+/// A table or column present on one side only is created or dropped: renames are not guessed.
+/// A table or column of `to` that declares its previous name (`renamed_from`) is renamed
+/// first, before any other change, which then names it by its new name.
 ///
 /// ```
 /// use model_core::sql::{Catalog, Change, diff};
@@ -215,17 +240,46 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
     let mut columns = Vec::new();
     let mut adds = Vec::new();
 
+    let mut renames = Vec::new();
+    let mut column_renames = Vec::new();
     for old in &from.tables {
-        if to.table(&old.name).is_none() {
+        if !to
+            .tables
+            .iter()
+            .any(|new| source(from, to, new) == Some(old))
+        {
             dropped_tables.push(old.clone());
         }
     }
     for new in &to.tables {
-        let Some(old) = from.table(&new.name) else {
+        let Some(old) = source(from, to, new) else {
             created_tables.push(new.clone());
             continue;
         };
         let table = &new.name;
+        if old.name != new.name {
+            renames.push(Change::RenameTable {
+                from: old.name.clone(),
+                to: new.name.clone(),
+            });
+        }
+        // The old table as it is once its columns are renamed.
+        let mut old = old.clone();
+        for column in &new.columns {
+            if let Some(was) = &column.renamed_from
+                && old.column(&column.name).is_none()
+                && new.column(was).is_none()
+                && let Some(c) = old.columns.iter_mut().find(|c| &c.name == was)
+            {
+                c.name = column.name.clone();
+                column_renames.push(Change::RenameColumn {
+                    table: table.clone(),
+                    from: was.clone(),
+                    to: column.name.clone(),
+                });
+            }
+        }
+        let old = &old;
         let parts = |t: &TableInfo| {
             (
                 t.foreign_keys.clone(),
@@ -311,7 +365,9 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
 
     let mut dropped = dependency_order(dropped_tables);
     dropped.reverse();
-    let mut changes = drops;
+    let mut changes = renames;
+    changes.extend(column_renames);
+    changes.extend(drops);
     changes.extend(dropped.into_iter().map(Change::DropTable));
     changes.extend(columns);
     changes.extend(
@@ -321,6 +377,17 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
     );
     changes.extend(adds);
     changes
+}
+
+/// The table of `from` that `new` continues: the one of the same name, or the one it declares
+/// it was renamed from (when no table of `to` holds that name still).
+fn source<'a>(from: &'a Catalog, to: &Catalog, new: &TableInfo) -> Option<&'a TableInfo> {
+    from.table(&new.name).or_else(|| {
+        new.renamed_from
+            .as_deref()
+            .filter(|old| to.table(old).is_none())
+            .and_then(|old| from.table(old))
+    })
 }
 
 /// The items of `these` that `those` does not hold as they are: same name and same content

@@ -36,6 +36,8 @@ pub struct Table {
     pub checks: &'static [CheckDef],
     /// Index of the `#[model(version)]` column, checked and bumped by every update and delete.
     pub version: Option<usize>,
+    /// The table's previous name (`#[model(renamed_from = "...")]`): a migration renames it.
+    pub renamed_from: Option<&'static str>,
 }
 
 /// Tables are identified by name.
@@ -150,6 +152,8 @@ pub struct ColumnDef {
     pub default: Option<DefaultValue>,
     /// The referenced table and column.
     pub foreign_key: Option<ForeignKey>,
+    /// The column's previous name (`#[model(renamed_from = "...")]`): a migration renames it.
+    pub renamed_from: Option<&'static str>,
 }
 
 /// A literal column default, spelled per dialect in DDL.

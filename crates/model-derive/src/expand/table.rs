@@ -63,6 +63,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             quote_spanned!(ty.span()=> #i => self.#field = <#ty as #krate::FromValue>::from_value(value)?,)
         })
         .collect();
+    let table_renamed_from = option_str(model.renamed_from.as_deref());
     quote! {
         impl #krate::Model for #ident {
             type Key = #key_type;
@@ -74,6 +75,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 indexes: &[#(#indexes),*],
                 checks: &[#(#checks),*],
                 version: #version,
+                renamed_from: #table_renamed_from,
             };
 
             fn column_value(&self, index: usize) -> #krate::Value {
@@ -152,6 +154,7 @@ fn column_def(index: usize, f: &Field) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    let renamed_from = option_str(f.renamed_from.as_deref());
     quote! {
         #krate::ColumnDef {
             name: #name,
@@ -163,7 +166,16 @@ fn column_def(index: usize, f: &Field) -> TokenStream {
             unique: #unique,
             default: #default,
             foreign_key: #foreign_key,
+            renamed_from: #renamed_from,
         }
+    }
+}
+
+/// `Some("text")` or `None`, as a `&'static str` option.
+fn option_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(text) => quote!(::core::option::Option::Some(#text)),
+        None => quote!(::core::option::Option::None),
     }
 }
 

@@ -48,6 +48,8 @@ pub(crate) struct Field {
     /// `handle = "..."`: the name of the field's handle when it is not the field's own (see
     /// `names.rs`).
     pub handle: Option<Ident>,
+    /// `renamed_from = "old"`: the column's previous name, for a migration to rename it.
+    pub renamed_from: Option<String>,
 }
 
 /// The keys of a field's `#[model(...)]`.
@@ -71,6 +73,7 @@ pub(crate) const KEYS: &[&str] = &[
     "skip_update",
     "skip_schemas",
     "handle",
+    "renamed_from",
 ];
 /// Keys that take no value.
 const FLAGS: &[&str] = &["primary_key", "skip", "unique", "index", "version"];
@@ -78,6 +81,7 @@ const FLAGS: &[&str] = &["primary_key", "skip", "unique", "index", "version"];
 const COLUMN_KEYS: &[&str] = &[
     "primary_key",
     "column",
+    "renamed_from",
     "skip",
     "unique",
     "index",
@@ -115,6 +119,7 @@ impl Field {
             relation: None,
             schemas: super::schema::FieldSchemas::new(field),
             handle: None,
+            renamed_from: None,
         };
         let mut fk: Option<(syn::Path, Ident)> = None;
         let mut on_delete: Option<Ident> = None;
@@ -183,6 +188,15 @@ impl Field {
                         ));
                     }
                     out.column = name.value();
+                } else if p.is_ident("renamed_from") {
+                    let name = string_value(&meta, "renamed_from = \"old_name\"")?;
+                    if name.value().trim().is_empty() || name.value() == out.column {
+                        return Err(syn::Error::new_spanned(
+                            name,
+                            format!("`renamed_from` names the column's previous name, not its current one: `renamed_from = \"old_{}\"`", out.ident),
+                        ));
+                    }
+                    out.renamed_from = Some(name.value());
                 } else if p.is_ident("default") {
                     if !meta.input.peek(syn::Token![=]) {
                         return Err(meta.error("`default` takes a value: `default = 0` or `default = Utc::now`"));

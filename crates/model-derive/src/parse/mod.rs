@@ -23,6 +23,8 @@ pub(crate) struct Model {
     pub ident: Ident,
     pub vis: Visibility,
     pub table: String,
+    /// `renamed_from = "old_table"` on the struct.
+    pub renamed_from: Option<String>,
     pub fields: Vec<Field>,
     /// Multi-column indexes declared on the struct: (unique, field idents).
     pub indexes: Vec<(bool, Vec<Ident>)>,
@@ -67,6 +69,7 @@ impl Model {
             ident: input.ident.clone(),
             vis: input.vis.clone(),
             table,
+            renamed_from: attrs.renamed_from,
             fields,
             indexes: attrs.indexes,
             schemas: attrs.schemas,

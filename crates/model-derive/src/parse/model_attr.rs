@@ -18,11 +18,14 @@ pub(crate) const KEYS: &[&str] = &[
     "public_with",
     "new",
     "no_new",
+    "renamed_from",
 ];
 
 #[derive(Default)]
 pub(crate) struct ModelAttrs {
     pub table: Option<String>,
+    /// `renamed_from = "old_table"`: the table's previous name, for a migration to rename it.
+    pub renamed_from: Option<String>,
     pub indexes: Vec<(bool, Vec<Ident>)>,
     pub schemas: super::schema::Schemas,
     pub constructor: super::names::ConstructorAttr,
@@ -58,6 +61,15 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[Attribute]) -> ModelAttrs {
                     cx.error(&meta.path, "`table` is already set: keep one");
                 }
                 out.table = Some(name.value());
+            } else if meta.path.is_ident("renamed_from") {
+                let name = string_value(&meta, "renamed_from = \"old_table\"")?;
+                if name.value().trim().is_empty() {
+                    return Err(syn::Error::new_spanned(
+                        name,
+                        "`renamed_from` names the table's previous name: `renamed_from = \"old_table\"`",
+                    ));
+                }
+                out.renamed_from = Some(name.value());
             } else if meta.path.is_ident("unique") || meta.path.is_ident("index") {
                 let unique = meta.path.is_ident("unique");
                 if !meta.input.peek(syn::token::Paren) {

@@ -1,0 +1,5 @@
+-- Undoes: create products
+
+-- DESTRUCTIVE: drop table shop_product: drops table shop_product and every row in it
+DROP TABLE "shop_product";
+
