@@ -121,6 +121,13 @@ pub fn run(args: &Args, tables: &[&'static Table], out: &mut dyn Write) -> Resul
         .map_err(io)?;
         return Ok(true);
     }
+    let generating = matches!(args.command, Command::Generate { .. });
+    if !generating && !std::path::Path::new(&args.dir).is_dir() {
+        return Err(Error::Migration(format!(
+            "no migrations directory {}: run `generate` first, or point --dir at it",
+            args.dir
+        )));
+    }
     let engine = crate::create_engine(&args.url)?;
     let migrator = Migrator::new(&engine, read_dir(&args.dir)?);
     match &args.command {

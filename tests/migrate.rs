@@ -100,6 +100,56 @@ mod v4 {
     }
 }
 
+/// A text column that becomes an integer one.
+mod codes {
+    pub mod text {
+        use tablemodel::prelude::*;
+
+        #[derive(Model, Debug, Clone, PartialEq)]
+        #[model(table = "mig_code")]
+        pub struct Code {
+            #[model(primary_key)]
+            pub id: Option<i64>,
+            pub code: String,
+        }
+    }
+
+    pub mod number {
+        use tablemodel::prelude::*;
+
+        #[derive(Model, Debug, Clone, PartialEq)]
+        #[model(table = "mig_code")]
+        pub struct Code {
+            #[model(primary_key)]
+            pub id: Option<i64>,
+            pub code: i64,
+        }
+    }
+}
+
+/// Two tables that reference each other.
+mod mutual {
+    use tablemodel::prelude::*;
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "mig_country")]
+    pub struct Country {
+        #[model(primary_key)]
+        pub id: Option<i64>,
+        #[model(foreign_key = City::id)]
+        pub capital_id: Option<i64>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table = "mig_city")]
+    pub struct City {
+        #[model(primary_key)]
+        pub id: Option<i64>,
+        #[model(foreign_key = Country::id)]
+        pub country_id: Option<i64>,
+    }
+}
+
 /// The tutorial's teams and heroes.
 mod tutorial {
     use tablemodel::prelude::*;
@@ -373,6 +423,98 @@ fn renames_keep_rows(db: &TestDb) -> Result<()> {
     drop(s);
     plan.apply(&db.engine)?;
     assert!(Plan::generate(&db.engine, &version(4))?.is_empty());
+
+    // Another table taking the old name later is none of the models' business.
+    let mut s = db.engine.session()?;
+    s.exec(raw_execute("CREATE TABLE mig_team (note TEXT)"))?;
+    s.commit()?;
+    drop(s);
+    let later = Plan::generate(&db.engine, &version(4))?;
+    assert!(later.is_empty(), "{}", later.up_sql());
+    Ok(())
+}
+
+/// A type change whose values do not all fit the new type fails whole, the rows untouched
+/// (SQLite would keep any value in any column: the rebuild checks each); once they fit, it
+/// converts them.
+fn type_change_refuses_values_that_do_not_fit(db: &TestDb) -> Result<()> {
+    let text = [codes::text::Code::TABLE];
+    let number = [codes::number::Code::TABLE];
+    Plan::generate(&db.engine, &text)?.apply(&db.engine)?;
+    let mut s = db.engine.session()?;
+    for code in ["123", "hello"] {
+        s.add(codes::text::Code {
+            id: None,
+            code: code.into(),
+        })?;
+    }
+    s.commit()?;
+    let before = live(db)?;
+    let plan = Plan::generate(&db.engine, &number)?;
+    assert!(plan.up_sql().contains("DESTRUCTIVE"), "{}", plan.up_sql());
+    assert!(plan.apply(&db.engine).is_err(), "'hello' is no integer");
+    assert_eq!(live(db)?, before, "nothing applied");
+    assert_eq!(s.exec(select::<codes::text::Code>().count())?, 2);
+    s.exec(delete::<codes::text::Code>().where_(codes::text::Code::code.eq("hello")))?;
+    s.commit()?;
+    drop(s);
+    Plan::generate(&db.engine, &number)?.apply(&db.engine)?;
+    let mut s = db.engine.session()?;
+    let rows = s.exec(select::<codes::number::Code>())?.all();
+    assert_eq!(rows.iter().map(|r| r.code).collect::<Vec<_>>(), [123]);
+    Ok(())
+}
+
+/// A migration that commits or rolls back by itself is refused before anything runs: each
+/// runs in a transaction of its own, and a COMMIT inside would apply half of it.
+fn transaction_control_in_a_migration_is_refused(db: &TestDb) -> Result<()> {
+    use tablemodel::migrate::Migration;
+    let migration = Migration::new(
+        "20260101000000_half",
+        "CREATE TABLE mig_half (id INTEGER);\nCOMMIT;\nCREATE TABLE mig_other (id INTEGER);",
+        "DROP TABLE mig_half;",
+    );
+    match db.engine.migrate(vec![migration.clone()]) {
+        Err(Error::Migration(message)) => {
+            assert!(
+                message.contains("20260101000000_half/up.sql") && message.contains("COMMIT"),
+                "{message}"
+            )
+        }
+        other => panic!("a COMMIT in a migration was run: {other:?}"),
+    }
+    assert!(live(db)?.tables.is_empty(), "nothing applied");
+    assert_eq!(
+        Migrator::new(&db.engine, vec![migration]).pending()?.len(),
+        1
+    );
+    // Text and comments that merely mention COMMIT, and a trigger's BEGIN ... END, are not.
+    let quoted = Migration::new(
+        "20260101000001_quoted",
+        "-- COMMIT\nCREATE TABLE mig_note (body TEXT DEFAULT 'COMMIT; ROLLBACK');",
+        "DROP TABLE mig_note;",
+    );
+    let mut all = vec![quoted];
+    if db.backend == common::Backend::Sqlite {
+        all.push(Migration::new(
+            "20260101000002_trigger",
+            "CREATE TRIGGER mig_note_guard BEFORE DELETE ON mig_note BEGIN SELECT RAISE(ABORT, 'kept'); END;",
+            "DROP TRIGGER mig_note_guard;",
+        ));
+    }
+    let n = all.len();
+    assert_eq!(db.engine.migrate(all)?.len(), n);
+    Ok(())
+}
+
+/// Tables that reference each other are created from nothing on every backend (PostgreSQL
+/// checks references as tables are created: the keys are added after both exist).
+fn tables_referencing_each_other(db: &TestDb) -> Result<()> {
+    let tables = [mutual::Country::TABLE, mutual::City::TABLE];
+    let plan = Plan::generate(&db.engine, &tables)?;
+    plan.apply(&db.engine)?;
+    let after = Plan::generate(&db.engine, &tables)?;
+    assert!(after.is_empty(), "{}", after.up_sql());
     Ok(())
 }
 
@@ -484,6 +626,9 @@ fn concurrent_migrate(db: &TestDb) -> Result<()> {
 }
 
 empty_backend_tests!(
+    tables_referencing_each_other,
+    type_change_refuses_values_that_do_not_fit,
+    transaction_control_in_a_migration_is_refused,
     renames_keep_rows,
     versioned_files,
     concurrent_migrate,

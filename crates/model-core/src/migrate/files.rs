@@ -44,9 +44,10 @@ impl Migration {
     }
 
     /// The SHA-256 of `up.sql`, in hex: recorded when the migration is applied, so that an
-    /// applied migration edited afterwards is noticed.
+    /// applied migration edited afterwards is noticed. Line endings count as `\n`, so that a
+    /// checkout that turns them into `\r\n` is not an edit.
     pub fn checksum(&self) -> String {
-        Sha256::digest(self.up.as_bytes())
+        Sha256::digest(self.up.replace("\r\n", "\n").as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()

@@ -48,17 +48,19 @@ impl Plan {
     pub fn generate(engine: &Engine, tables: &[&'static Table]) -> Result<Plan> {
         let live = engine.introspect()?;
         let to = Catalog::from_models(tables, engine.dialect());
+        // A live table a model was renamed from takes part only while the rename is to come
+        // (the new name not live yet): once it ran, a table of the old name is another's.
+        let pending_rename = |name: &str| {
+            to.tables.iter().any(|new| {
+                new.renamed_from.as_deref() == Some(name) && live.table(&new.name).is_none()
+            })
+        };
         let from = Catalog {
             tables: live
                 .tables
-                .into_iter()
-                .filter(|t| {
-                    to.table(&t.name).is_some()
-                        || to
-                            .tables
-                            .iter()
-                            .any(|new| new.renamed_from.as_deref() == Some(&t.name))
-                })
+                .iter()
+                .filter(|t| to.table(&t.name).is_some() || pending_rename(&t.name))
+                .cloned()
                 .collect(),
         };
         Ok(Plan::between(from, to, engine))

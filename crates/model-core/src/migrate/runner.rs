@@ -154,24 +154,29 @@ impl<'e> Migrator<'e> {
                 .iter()
                 .filter(|m| !applied.iter().any(|a| a.0 == m.name))
                 .collect();
+            for m in &pending {
+                refuse_transaction_control(&m.name, "up.sql", &m.up)?;
+            }
             let mut done = Vec::new();
             for (i, m) in pending.iter().enumerate() {
                 progress(&m.name, i, pending.len());
-                let ran = in_transaction(conn, &m.up, |conn| {
+                let ran = in_transaction(
+                    conn,
+                    &m.up,
                     // Another process may have applied it while this one waited.
-                    if is_applied(conn, &m.name)? {
-                        return Ok(false);
-                    }
-                    conn.execute(
-                        &insert_sql(conn),
-                        &[
-                            Value::Text(m.name.clone()),
-                            Value::Text(m.checksum()),
-                            Value::Text(chrono::Utc::now().to_rfc3339()),
-                        ],
-                    )?;
-                    Ok(true)
-                })
+                    |conn| Ok(!is_applied(conn, &m.name)?),
+                    |conn| {
+                        conn.execute(
+                            &insert_sql(conn),
+                            &[
+                                Value::Text(m.name.clone()),
+                                Value::Text(m.checksum()),
+                                Value::Text(chrono::Utc::now().to_rfc3339()),
+                            ],
+                        )
+                        .map(drop)
+                    },
+                )
                 .map_err(|e| {
                     Error::Migration(format!("{} failed, nothing of it applied: {e}", m.name))
                 })?;
@@ -196,24 +201,34 @@ impl<'e> Migrator<'e> {
         locked(&mut conn, |conn| {
             let applied = applied(conn)?;
             self.known(&applied)?;
-            let mut done = Vec::new();
-            for m in self
+            let undo: Vec<&Migration> = self
                 .migrations
                 .iter()
                 .rev()
                 .filter(|m| applied.iter().any(|a| a.0 == m.name))
                 .take(n)
-            {
+                .collect();
+            // Every one checked before any is undone.
+            for m in &undo {
                 if m.down.trim().is_empty() {
                     return Err(Error::Migration(format!(
-                        "{} has no down.sql: it cannot be undone",
+                        "{} has no down.sql: it cannot be undone (nothing was undone)",
                         m.name
                     )));
                 }
-                in_transaction(conn, &m.down, |conn| {
-                    conn.execute(&delete_sql(conn), &[Value::Text(m.name.clone())])?;
-                    Ok(true)
-                })
+                refuse_transaction_control(&m.name, "down.sql", &m.down)?;
+            }
+            let mut done = Vec::new();
+            for m in undo {
+                in_transaction(
+                    conn,
+                    &m.down,
+                    |_| Ok(true),
+                    |conn| {
+                        conn.execute(&delete_sql(conn), &[Value::Text(m.name.clone())])
+                            .map(drop)
+                    },
+                )
                 .map_err(|e| {
                     Error::Migration(format!("undoing {} failed, it stays applied: {e}", m.name))
                 })?;
@@ -251,12 +266,69 @@ impl<'e> Migrator<'e> {
             .find(|a| !self.migrations.iter().any(|m| m.name == a.0))
         {
             Some(a) => Err(Error::Migration(format!(
-                "the database has migration {} applied, which these migrations do not include: it was migrated by a newer version",
+                "the database records migration {} as applied, which these migrations do not include: its directory was removed or renamed, or the database was migrated by a newer version of the application",
                 a.0
             ))),
             None => Ok(()),
         }
     }
+}
+
+/// Refuses SQL that controls the transaction itself (`BEGIN`, `COMMIT`, `ROLLBACK`, `END`,
+/// `START TRANSACTION`, `SAVEPOINT`, `RELEASE`, `ABORT` as a statement): each migration runs in
+/// a transaction of its own, and a `COMMIT` inside it would apply half of it. The statements
+/// are found with sqlparser's tokenizer (quoted text, comments and dollar-quoted bodies are not
+/// statements); a trigger's `BEGIN ... END` body is not transaction control.
+fn refuse_transaction_control(name: &str, file: &str, sql: &str) -> Result<()> {
+    use sqlparser::dialect::GenericDialect;
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let Ok(tokens) = Tokenizer::new(&GenericDialect {}, sql).tokenize() else {
+        // What the tokenizer cannot read, the database will judge.
+        return Ok(());
+    };
+    let mut at_start = true;
+    let mut first = String::new();
+    let mut trigger = false;
+    let mut depth = 0_u32;
+    for token in tokens {
+        match token {
+            Token::Whitespace(_) => {}
+            Token::SemiColon if depth == 0 => {
+                at_start = true;
+                trigger = false;
+            }
+            Token::Word(word) => {
+                let keyword = word.value.to_ascii_uppercase();
+                if at_start {
+                    at_start = false;
+                    first = keyword.clone();
+                    if matches!(
+                        keyword.as_str(),
+                        "BEGIN"
+                            | "COMMIT"
+                            | "END"
+                            | "ROLLBACK"
+                            | "START"
+                            | "SAVEPOINT"
+                            | "RELEASE"
+                            | "ABORT"
+                    ) {
+                        return Err(Error::Migration(format!(
+                            "{name}/{file} has a {keyword} statement: each migration runs in a transaction of its own; remove it"
+                        )));
+                    }
+                } else if first == "CREATE" && keyword == "TRIGGER" {
+                    trigger = true;
+                } else if trigger && keyword == "BEGIN" {
+                    depth += 1;
+                } else if trigger && keyword == "END" && depth > 0 {
+                    depth -= 1;
+                }
+            }
+            _ => at_start = false,
+        }
+    }
+    Ok(())
 }
 
 fn quoted(conn: &Conn, name: &str) -> String {
@@ -346,12 +418,14 @@ fn locked<T>(conn: &mut Conn, body: impl FnOnce(&mut Conn) -> Result<T>) -> Resu
     Ok(value)
 }
 
-/// Runs `sql` and `then` in one transaction (SQLite: `BEGIN IMMEDIATE`, foreign keys off and
-/// checked before commit); `then` returning `false` rolls back without running `sql`.
+/// Runs `before`, `sql` and `after` in one transaction (SQLite: `BEGIN IMMEDIATE`, foreign keys
+/// off and checked before commit); `before` returning `false` rolls back without running
+/// `sql`.
 fn in_transaction(
     conn: &mut Conn,
     sql: &str,
-    then: impl FnOnce(&mut Conn) -> Result<bool>,
+    before: impl FnOnce(&mut Conn) -> Result<bool>,
+    after: impl FnOnce(&mut Conn) -> Result<()>,
 ) -> Result<bool> {
     let sqlite = conn.dialect().rebuilds_tables();
     if sqlite {
@@ -364,13 +438,14 @@ fn in_transaction(
             conn.begin()?;
         }
         let outcome = (|| {
-            if !then(conn)? {
+            if !before(conn)? {
                 return Ok(false);
             }
             conn.execute_batch(sql)?;
             if sqlite {
                 crate::migrate::plan::check_foreign_keys(conn)?;
             }
+            after(conn)?;
             Ok(true)
         })();
         match outcome {

@@ -112,8 +112,9 @@ pub struct ForeignKeyInfo {
     pub on_update: Action,
 }
 
-/// A CHECK constraint. Databases print check expressions in their own words, so two checks
-/// are compared by name; the expression is kept to write them.
+/// A CHECK constraint. Databases print check expressions in their own words (PostgreSQL adds
+/// parentheses and casts), so two checks are equal when their names are and their expressions
+/// are once spaces, quotes, parentheses and casts are left out: a changed bound is a change.
 #[derive(Debug, Clone)]
 pub struct CheckInfo {
     /// The constraint's name.
@@ -124,8 +125,56 @@ pub struct CheckInfo {
 
 impl PartialEq for CheckInfo {
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
+        self.name == other.name && bare(&self.expression) == bare(&other.expression)
     }
+}
+
+/// A check's expression without what databases add or drop when they print it: spaces,
+/// identifier quotes, parentheses, casts (`(0)::numeric`), letter case.
+fn bare(expression: &str) -> String {
+    // Casts first, while the words of a type name are still apart: `(0.5)::double precision`.
+    const TYPE_WORDS: [&str; 17] = [
+        "double",
+        "precision",
+        "numeric",
+        "integer",
+        "bigint",
+        "smallint",
+        "real",
+        "text",
+        "boolean",
+        "character",
+        "varying",
+        "timestamp",
+        "with",
+        "without",
+        "time",
+        "zone",
+        "date",
+    ];
+    let lower = expression.to_lowercase();
+    let mut uncast = String::with_capacity(lower.len());
+    let mut rest = lower.as_str();
+    while let Some(i) = rest.find("::") {
+        uncast.push_str(&rest[..i]);
+        rest = &rest[i + 2..];
+        loop {
+            let trimmed = rest.trim_start();
+            let word_end = trimmed
+                .find(|c: char| !(c.is_ascii_alphabetic() || c == '_'))
+                .unwrap_or(trimmed.len());
+            if word_end > 0 && TYPE_WORDS.contains(&&trimmed[..word_end]) {
+                rest = &trimmed[word_end..];
+            } else {
+                break;
+            }
+        }
+    }
+    uncast.push_str(rest);
+    uncast
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '(' | ')'))
+        .collect()
 }
 
 impl PartialEq for TableInfo {

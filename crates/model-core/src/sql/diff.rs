@@ -27,6 +27,15 @@ pub enum Change {
         /// The new name.
         to: String,
     },
+    /// The primary key's columns change.
+    AlterPrimaryKey {
+        /// The table.
+        table: String,
+        /// The key's columns before.
+        from: Vec<String>,
+        /// The key's columns after.
+        to: Vec<String>,
+    },
     /// `CREATE TABLE`, with its constraints and indexes.
     CreateTable(TableInfo),
     /// `DROP TABLE`: destroys the table's rows.
@@ -124,7 +133,7 @@ impl Change {
         match self {
             Change::CreateTable(t) | Change::DropTable(t) => &t.name,
             Change::RenameTable { to, .. } => to,
-            Change::RenameColumn { table, .. } => table,
+            Change::RenameColumn { table, .. } | Change::AlterPrimaryKey { table, .. } => table,
             Change::AddColumn { table, .. }
             | Change::DropColumn { table, .. }
             | Change::AlterColumn { table, .. }
@@ -174,6 +183,11 @@ impl Change {
                 from: to,
                 to: from,
             },
+            Change::AlterPrimaryKey { table, from, to } => Change::AlterPrimaryKey {
+                table,
+                from: to,
+                to: from,
+            },
             Change::CreateTable(t) => Change::DropTable(t),
             Change::DropTable(t) => Change::CreateTable(t),
             Change::AddColumn { table, column } => Change::DropColumn { table, column },
@@ -202,21 +216,25 @@ impl Change {
 /// Whether changing a column from `from` to `to` may lose values: a smaller integer or
 /// float, or anything to a type of another kind (text to integer, say).
 fn narrows(from: &str, to: &str) -> bool {
+    // Integers by width; a float holds an integer exactly up to its mantissa: `real` a
+    // smallint, `double precision` an integer.
     const INTEGERS: [&str; 3] = ["smallint", "integer", "bigint"];
     const FLOATS: [&str; 2] = ["real", "double precision"];
     let rank = |list: &[&str], t: &str| list.iter().position(|x| *x == t);
     if from == to {
         return false;
     }
-    match (rank(&INTEGERS, from), rank(&INTEGERS, to)) {
-        (Some(a), Some(b)) => return b < a,
-        (Some(_), None) if to == "text" || rank(&FLOATS, to).is_some() => return false,
-        _ => {}
+    if let (Some(a), Some(b)) = (rank(&INTEGERS, from), rank(&INTEGERS, to)) {
+        return b < a;
+    }
+    if let (Some(a), Some(b)) = (rank(&INTEGERS, from), rank(&FLOATS, to)) {
+        return a > b;
     }
     if let (Some(a), Some(b)) = (rank(&FLOATS, from), rank(&FLOATS, to)) {
         return b < a;
     }
-    to != "text"
+    // Anything becomes text without loss, but bytes (their text is an escape sequence).
+    !(to == "text" && from != "blob" && from != "bytea")
 }
 
 /// The changes that make `from` (the live schema) into `to` (what the models declare), in an
@@ -242,17 +260,24 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
 
     let mut renames = Vec::new();
     let mut column_renames = Vec::new();
+    // Each table of `to` with the table of `from` it continues; an old name claimed twice goes
+    // to the first claimant only.
+    let mut claimed: HashSet<&str> = HashSet::new();
+    let pairs: Vec<(&TableInfo, Option<&TableInfo>)> = to
+        .tables
+        .iter()
+        .map(|new| {
+            let old = source(from, to, new).filter(|old| claimed.insert(old.name.as_str()));
+            (new, old)
+        })
+        .collect();
     for old in &from.tables {
-        if !to
-            .tables
-            .iter()
-            .any(|new| source(from, to, new) == Some(old))
-        {
+        if !claimed.contains(old.name.as_str()) {
             dropped_tables.push(old.clone());
         }
     }
-    for new in &to.tables {
-        let Some(old) = source(from, to, new) else {
+    for (new, old) in pairs {
+        let Some(old) = old else {
             created_tables.push(new.clone());
             continue;
         };
@@ -337,6 +362,13 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
                 Some(_) => {}
             }
         }
+        if old.primary_key != new.primary_key {
+            adds.push(Change::AlterPrimaryKey {
+                table: table.clone(),
+                from: old.primary_key.clone(),
+                to: new.primary_key.clone(),
+            });
+        }
         for unique in removed(&new_uniques, &old_uniques, |u| &u.name) {
             adds.push(Change::AddUnique {
                 table: table.clone(),
@@ -391,7 +423,7 @@ fn source<'a>(from: &'a Catalog, to: &Catalog, new: &TableInfo) -> Option<&'a Ta
 }
 
 /// The items of `these` that `those` does not hold as they are: same name and same content
-/// (for checks, the name alone: a database words a check its own way).
+/// (for checks, as [`CheckInfo`]'s equality words it).
 fn removed<T: Clone + PartialEq>(these: &[T], those: &[T], name: impl Fn(&T) -> &String) -> Vec<T> {
     these
         .iter()

@@ -83,6 +83,25 @@ impl Model {
 
     /// Checks that need the whole struct.
     fn check(&self, cx: &Ctxt) {
+        for (i, field) in self.fields.iter().enumerate() {
+            let Some(old) = &field.renamed_from else {
+                continue;
+            };
+            if let Some(other) = self.fields[..i]
+                .iter()
+                .find(|f| f.renamed_from.as_ref() == Some(old))
+            {
+                cx.error(
+                    &field.ident,
+                    format!("`{}` already says it was renamed from `{old}`: one column can become only one", other.ident),
+                );
+            } else if let Some(other) = self.fields.iter().find(|f| !f.skip && f.column == *old) {
+                cx.error(
+                    &field.ident,
+                    format!("`{old}` is still the column of `{}`: `renamed_from` names a column the table no longer has", other.ident),
+                );
+            }
+        }
         let keys: Vec<&Field> = self.columns().filter(|f| f.primary_key).collect();
         // A mistyped attribute already reported may be the missing key: say it once.
         if keys.is_empty() && !cx.has_errors() {
