@@ -150,6 +150,51 @@ mod mutual {
     }
 }
 
+/// A primary key that gains a column, and a key the program chose that the database comes to
+/// generate.
+mod keys {
+    pub mod before {
+        use tablemodel::prelude::*;
+
+        #[derive(Model, Debug, Clone, PartialEq)]
+        #[model(table = "mig_link")]
+        pub struct Link {
+            #[model(primary_key)]
+            pub a: i64,
+            pub b: i64,
+        }
+
+        #[derive(Model, Debug, Clone, PartialEq)]
+        #[model(table = "mig_ticket")]
+        pub struct Ticket {
+            #[model(primary_key)]
+            pub id: i64,
+            pub title: String,
+        }
+    }
+
+    pub mod after {
+        use tablemodel::prelude::*;
+
+        #[derive(Model, Debug, Clone, PartialEq)]
+        #[model(table = "mig_link")]
+        pub struct Link {
+            #[model(primary_key)]
+            pub a: i64,
+            #[model(primary_key)]
+            pub b: i64,
+        }
+
+        #[derive(Model, Debug, Clone, PartialEq)]
+        #[model(table = "mig_ticket")]
+        pub struct Ticket {
+            #[model(primary_key)]
+            pub id: Option<i64>,
+            pub title: String,
+        }
+    }
+}
+
 /// The tutorial's teams and heroes.
 mod tutorial {
     use tablemodel::prelude::*;
@@ -518,6 +563,46 @@ fn tables_referencing_each_other(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// Key changes are planned and applied: a primary key gaining a column, a key the database
+/// comes to generate; afterwards the models and the database agree and rows written before
+/// stay.
+fn key_changes(db: &TestDb) -> Result<()> {
+    let before = [keys::before::Link::TABLE, keys::before::Ticket::TABLE];
+    let after = [keys::after::Link::TABLE, keys::after::Ticket::TABLE];
+    Plan::generate(&db.engine, &before)?.apply(&db.engine)?;
+    let mut s = db.engine.session()?;
+    s.add(keys::before::Link { a: 1, b: 1 })?;
+    s.add(keys::before::Ticket {
+        id: 10,
+        title: "first".into(),
+    })?;
+    s.commit()?;
+    drop(s);
+    let plan = Plan::generate(&db.engine, &after)?;
+    assert!(
+        plan.changes
+            .iter()
+            .any(|c| matches!(c, Change::AlterPrimaryKey { to, .. } if to == &["a", "b"])),
+        "{:?}",
+        plan.changes
+    );
+    plan.apply(&db.engine)?;
+    let again = Plan::generate(&db.engine, &after)?;
+    assert!(again.is_empty(), "{}", again.up_sql());
+    let mut s = db.engine.session()?;
+    // (1, 2) is a new key now; a ticket without a key gets one after the one written before.
+    s.add(keys::after::Link { a: 1, b: 2 })?;
+    let ticket = s.add(keys::after::Ticket {
+        id: None,
+        title: "second".into(),
+    })?;
+    s.commit()?;
+    let ticket = s.refresh(ticket)?;
+    assert!(ticket.id.is_some_and(|id| id > 10), "{ticket:?}");
+    assert_eq!(s.exec(select::<keys::after::Link>().count())?, 2);
+    Ok(())
+}
+
 /// Versioned files: `generate` writes a migration per change of the models, `up` applies the
 /// pending ones, `status` and `check` report, `down` undoes, an edited applied migration is
 /// refused.
@@ -626,6 +711,7 @@ fn concurrent_migrate(db: &TestDb) -> Result<()> {
 }
 
 empty_backend_tests!(
+    key_changes,
     tables_referencing_each_other,
     type_change_refuses_values_that_do_not_fit,
     transaction_control_in_a_migration_is_refused,

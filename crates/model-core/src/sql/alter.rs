@@ -300,6 +300,16 @@ fn statements(change: &Change, dialect: &dyn Dialect) -> Vec<String> {
                         "DROP IDENTITY"
                     }
                 ));
+                if to.generated {
+                    // The keys it generates start after those the rows hold.
+                    let name = q(dialect, &to.name);
+                    out.push(format!(
+                        "SELECT setval(pg_get_serial_sequence('{}', '{}'), COALESCE(MAX({name}), 0) + 1, false) FROM {}",
+                        q(dialect, table).replace('\'', "''"),
+                        to.name.replace('\'', "''"),
+                        q(dialect, table)
+                    ));
+                }
             }
             // A default of the old type would not cast: drop it before the type changes.
             let retyped = from.sql_type != to.sql_type;
