@@ -367,353 +367,100 @@ struct Declared {
     expression: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tok {
-    /// A bare word or number.
-    Word,
-    /// An identifier in `"..."`, `` `...` `` or `[...]`.
-    Quoted,
-    /// A string literal.
-    Str,
-    Open,
-    Close,
-    Comma,
-    /// Any other character.
-    Other,
-}
+/// The UNIQUE, FOREIGN KEY and CHECK constraints a `CREATE TABLE` statement declares, table
+/// constraints and column constraints alike, in the order written; read with sqlparser's
+/// SQLite dialect. A statement it cannot read (or `CREATE TABLE ... AS SELECT`) declares none.
+fn parse_create_table(sql: &str) -> Vec<Declared> {
+    use sqlparser::ast::TableConstraint;
+    use sqlparser::ast::{ColumnOption, Expr, Ident, ObjectName, ObjectNamePart, Statement};
+    use sqlparser::dialect::SQLiteDialect;
 
-#[derive(Debug, Clone, Copy)]
-struct Token {
-    kind: Tok,
-    start: usize,
-    end: usize,
-}
-
-/// Splits SQL into tokens, comments dropped.
-fn tokenize(sql: &str) -> Vec<Token> {
-    let bytes = sql.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    // Up to the closing `quote`, a doubled one standing for itself.
-    let closing = |from: usize, quote: u8| {
-        let mut j = from;
-        while j < bytes.len() {
-            if bytes[j] == quote {
-                if quote != b']' && bytes.get(j + 1) == Some(&quote) {
-                    j += 2;
-                    continue;
-                }
-                return j + 1;
-            }
-            j += 1;
-        }
-        bytes.len()
+    let Ok(statements) = sqlparser::parser::Parser::parse_sql(&SQLiteDialect {}, sql) else {
+        return Vec::new();
     };
-    while i < bytes.len() {
-        let c = bytes[i];
-        let start = i;
-        let kind = match c {
-            b if b.is_ascii_whitespace() => {
-                i += 1;
-                continue;
-            }
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i = sql[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = sql[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |n| i + 2 + n + 2);
-                continue;
-            }
-            b'\'' => {
-                i = closing(i + 1, b'\'');
-                Tok::Str
-            }
-            b'"' | b'`' => {
-                i = closing(i + 1, c);
-                Tok::Quoted
-            }
-            b'[' => {
-                i = closing(i + 1, b']');
-                Tok::Quoted
-            }
-            b'(' => {
-                i += 1;
-                Tok::Open
-            }
-            b')' => {
-                i += 1;
-                Tok::Close
-            }
-            b',' => {
-                i += 1;
-                Tok::Comma
-            }
-            b if b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80 => {
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric()
-                        || bytes[i] == b'_'
-                        || bytes[i] == b'$'
-                        || bytes[i] >= 0x80)
-                {
-                    i += 1;
-                }
-                Tok::Word
-            }
-            _ => {
-                i += sql[i..].chars().next().map_or(1, char::len_utf8);
-                Tok::Other
-            }
-        };
-        out.push(Token {
-            kind,
-            start,
-            end: i,
-        });
-    }
-    out
-}
-
-/// Reads the `CREATE TABLE` statement's tokens.
-struct Parser<'a> {
-    sql: &'a str,
-    tokens: Vec<Token>,
-}
-
-impl Parser<'_> {
-    fn text(&self, t: Token) -> &str {
-        &self.sql[t.start..t.end]
-    }
-
-    fn is_word(&self, i: usize, word: &str) -> bool {
-        self.tokens
-            .get(i)
-            .is_some_and(|&t| t.kind == Tok::Word && self.text(t).eq_ignore_ascii_case(word))
-    }
-
-    /// The identifier (or string used as one) at `i`, unquoted.
-    fn name(&self, i: usize) -> Option<String> {
-        let t = *self.tokens.get(i)?;
-        let text = self.text(t);
-        match t.kind {
-            Tok::Word => Some(text.to_owned()),
-            Tok::Quoted | Tok::Str => {
-                let quote = text.chars().next()?;
-                let inner = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
-                Some(if quote == '[' {
-                    inner.to_owned()
-                } else {
-                    let q = quote.to_string();
-                    inner.replace(&format!("{q}{q}"), &q)
-                })
-            }
-            _ => None,
+    let Some(Statement::CreateTable(create)) = statements.into_iter().next() else {
+        return Vec::new();
+    };
+    let name = |ident: &Option<Ident>| ident.as_ref().map(|i| i.value.clone());
+    let table = |object: &ObjectName| match object.0.last() {
+        Some(ObjectNamePart::Identifier(ident)) => Some(ident.value.clone()),
+        _ => None,
+    };
+    fn column(expr: &Expr) -> String {
+        match expr {
+            Expr::Identifier(ident) => ident.value.clone(),
+            Expr::Collate { expr, .. } => column(expr),
+            other => other.to_string(),
         }
     }
-
-    /// The index of the `)` closing the `(` at `open`, or the end.
-    fn close_of(&self, open: usize) -> usize {
-        let mut depth = 0;
-        for (i, t) in self.tokens.iter().enumerate().skip(open) {
-            match t.kind {
-                Tok::Open => depth += 1,
-                Tok::Close => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return i;
-                    }
-                }
+    let declared = |kind, name, columns, referenced, expression| Declared {
+        kind,
+        name,
+        columns,
+        referenced,
+        expression,
+    };
+    let mut out = Vec::new();
+    for definition in &create.columns {
+        let own = vec![definition.name.value.clone()];
+        for option in &definition.options {
+            match &option.option {
+                ColumnOption::Unique(unique) => out.push(declared(
+                    Kind::Unique,
+                    name(&option.name).or(name(&unique.name)),
+                    own.clone(),
+                    None,
+                    String::new(),
+                )),
+                ColumnOption::ForeignKey(key) => out.push(declared(
+                    Kind::ForeignKey,
+                    name(&option.name).or(name(&key.name)),
+                    own.clone(),
+                    table(&key.foreign_table),
+                    String::new(),
+                )),
+                ColumnOption::Check(check) => out.push(declared(
+                    Kind::Check,
+                    name(&option.name).or(name(&check.name)),
+                    own.clone(),
+                    None,
+                    check.expr.to_string(),
+                )),
                 _ => {}
             }
         }
-        self.tokens.len()
     }
-
-    /// The names listed in the parentheses opening at `open`, each the first name of its
-    /// comma-separated part (so that `"a" COLLATE NOCASE DESC` is `a`).
-    fn name_list(&self, open: usize) -> Vec<String> {
-        let close = self.close_of(open);
-        let mut names = Vec::new();
-        let mut first = true;
-        for i in open + 1..close {
-            if self.tokens[i].kind == Tok::Comma {
-                first = true;
-            } else if first {
-                names.extend(self.name(i));
-                first = false;
-            }
-        }
-        names
-    }
-
-    /// The text between the parentheses opening at `open`, trimmed.
-    fn inner_text(&self, open: usize) -> String {
-        let close = self.close_of(open);
-        let start = self.tokens[open].end;
-        let end = self.tokens.get(close).map_or(self.sql.len(), |t| t.start);
-        self.sql[start..end].trim().to_owned()
-    }
-}
-
-/// The UNIQUE, FOREIGN KEY and CHECK constraints a `CREATE TABLE` statement declares, table
-/// constraints and column constraints alike, in the order written.
-fn parse_create_table(sql: &str) -> Vec<Declared> {
-    let p = Parser {
-        sql,
-        tokens: tokenize(sql),
-    };
-    let Some(open) = p.tokens.iter().position(|t| t.kind == Tok::Open) else {
-        return Vec::new();
-    };
-    if (0..open).any(|i| p.is_word(i, "AS")) {
-        // `CREATE TABLE ... AS SELECT`: no constraints.
-        return Vec::new();
-    }
-    let close = p.close_of(open);
-    // The definitions: the top-level comma-separated parts.
-    let mut parts = Vec::new();
-    let mut depth = 0;
-    let mut start = open + 1;
-    for i in open + 1..close {
-        match p.tokens[i].kind {
-            Tok::Open => depth += 1,
-            Tok::Close => depth -= 1,
-            Tok::Comma if depth == 0 => {
-                parts.push(start..i);
-                start = i + 1;
-            }
+    for constraint in &create.constraints {
+        match constraint {
+            TableConstraint::Unique(unique) => out.push(declared(
+                Kind::Unique,
+                name(&unique.name),
+                unique
+                    .columns
+                    .iter()
+                    .map(|c| column(&c.column.expr))
+                    .collect(),
+                None,
+                String::new(),
+            )),
+            TableConstraint::ForeignKey(key) => out.push(declared(
+                Kind::ForeignKey,
+                name(&key.name),
+                key.columns.iter().map(|c| c.value.clone()).collect(),
+                table(&key.foreign_table),
+                String::new(),
+            )),
+            TableConstraint::Check(check) => out.push(declared(
+                Kind::Check,
+                name(&check.name),
+                Vec::new(),
+                None,
+                check.expr.to_string(),
+            )),
             _ => {}
         }
     }
-    parts.push(start..close);
-
-    let mut out = Vec::new();
-    for part in parts {
-        if part.is_empty() {
-            continue;
-        }
-        let first = part.start;
-        let is_constraint = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]
-            .iter()
-            .any(|w| p.is_word(first, w));
-        if is_constraint {
-            table_constraint(&p, part, &mut out);
-        } else if let Some(column) = p.name(first) {
-            column_constraints(&p, column, first + 1..part.end, &mut out);
-        }
-    }
     out
-}
-
-fn table_constraint(p: &Parser<'_>, part: std::ops::Range<usize>, out: &mut Vec<Declared>) {
-    let mut i = part.start;
-    let mut name = None;
-    if p.is_word(i, "CONSTRAINT") {
-        name = p.name(i + 1);
-        i += 2;
-    }
-    let open_after = |from: usize| (from..part.end).find(|&j| p.tokens[j].kind == Tok::Open);
-    if p.is_word(i, "UNIQUE") {
-        if let Some(open) = open_after(i) {
-            out.push(Declared {
-                kind: Kind::Unique,
-                name,
-                columns: p.name_list(open),
-                referenced: None,
-                expression: String::new(),
-            });
-        }
-    } else if p.is_word(i, "CHECK") {
-        if let Some(open) = open_after(i) {
-            out.push(Declared {
-                kind: Kind::Check,
-                name,
-                columns: Vec::new(),
-                referenced: None,
-                expression: p.inner_text(open),
-            });
-        }
-    } else if p.is_word(i, "FOREIGN")
-        && let Some(open) = open_after(i)
-    {
-        let columns = p.name_list(open);
-        let references = (open..part.end).find(|&j| p.is_word(j, "REFERENCES"));
-        out.push(Declared {
-            kind: Kind::ForeignKey,
-            name,
-            columns,
-            referenced: references.and_then(|j| p.name(j + 1)),
-            expression: String::new(),
-        });
-    }
-}
-
-fn column_constraints(
-    p: &Parser<'_>,
-    column: String,
-    range: std::ops::Range<usize>,
-    out: &mut Vec<Declared>,
-) {
-    let mut pending: Option<String> = None;
-    let mut i = range.start;
-    while i < range.end {
-        let t = p.tokens[i];
-        if t.kind == Tok::Open {
-            // A type's size, a default's expression: nothing of interest inside.
-            i = p.close_of(i) + 1;
-            continue;
-        }
-        if p.is_word(i, "CONSTRAINT") {
-            pending = p.name(i + 1);
-            i += 2;
-            continue;
-        }
-        if p.is_word(i, "UNIQUE") {
-            out.push(Declared {
-                kind: Kind::Unique,
-                name: pending.take(),
-                columns: vec![column.clone()],
-                referenced: None,
-                expression: String::new(),
-            });
-        } else if p.is_word(i, "CHECK") && p.tokens.get(i + 1).is_some_and(|t| t.kind == Tok::Open)
-        {
-            out.push(Declared {
-                kind: Kind::Check,
-                name: pending.take(),
-                columns: vec![column.clone()],
-                referenced: None,
-                expression: p.inner_text(i + 1),
-            });
-            i = p.close_of(i + 1) + 1;
-            continue;
-        } else if p.is_word(i, "REFERENCES") {
-            out.push(Declared {
-                kind: Kind::ForeignKey,
-                name: pending.take(),
-                columns: vec![column.clone()],
-                referenced: p.name(i + 1),
-                expression: String::new(),
-            });
-        } else if [
-            "PRIMARY",
-            "NOT",
-            "NULL",
-            "DEFAULT",
-            "COLLATE",
-            "GENERATED",
-            "AS",
-        ]
-        .iter()
-        .any(|w| p.is_word(i, w))
-        {
-            // Another constraint takes the pending name.
-            pending = None;
-        }
-        i += 1;
-    }
 }
 
 #[cfg(test)]
