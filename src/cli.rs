@@ -75,7 +75,7 @@ pub enum Command {
 /// ```no_run
 /// fn main() -> std::process::ExitCode {
 ///     // Models register themselves when their crate is linked: name one of them.
-///     // let _ = my_app::models::Hero::TABLE;
+///     // let _ = <my_app::models::Hero as tablemodel::Model>::TABLE;
 ///     tablemodel::cli::migrate()
 /// }
 /// ```

@@ -497,7 +497,12 @@ fn type_change_refuses_values_that_do_not_fit(db: &TestDb) -> Result<()> {
     let before = live(db)?;
     let plan = Plan::generate(&db.engine, &number)?;
     assert!(plan.up_sql().contains("DESTRUCTIVE"), "{}", plan.up_sql());
-    assert!(plan.apply(&db.engine).is_err(), "'hello' is no integer");
+    match plan.apply(&db.engine) {
+        // SQLite's rebuild refuses the value, naming the column; PostgreSQL's cast refuses it.
+        Err(Error::Migration(message)) => assert!(message.contains("mig_code.code"), "{message}"),
+        Err(other) => assert_eq!(db.backend, common::Backend::Postgres, "{other}"),
+        Ok(()) => panic!("'hello' became an integer"),
+    }
     assert_eq!(live(db)?, before, "nothing applied");
     assert_eq!(s.exec(select::<codes::text::Code>().count())?, 2);
     s.exec(delete::<codes::text::Code>().where_(codes::text::Code::code.eq("hello")))?;
@@ -560,6 +565,9 @@ fn tables_referencing_each_other(db: &TestDb) -> Result<()> {
     plan.apply(&db.engine)?;
     let after = Plan::generate(&db.engine, &tables)?;
     assert!(after.is_empty(), "{}", after.up_sql());
+    // And dropped again: each key that points back goes before its table.
+    plan.revert(&db.engine)?;
+    assert!(live(db)?.tables.is_empty());
     Ok(())
 }
 
@@ -573,7 +581,7 @@ fn key_changes(db: &TestDb) -> Result<()> {
     let mut s = db.engine.session()?;
     s.add(keys::before::Link { a: 1, b: 1 })?;
     s.add(keys::before::Ticket {
-        id: 10,
+        id: 5_000_000_000,
         title: "first".into(),
     })?;
     s.commit()?;
@@ -590,7 +598,8 @@ fn key_changes(db: &TestDb) -> Result<()> {
     let again = Plan::generate(&db.engine, &after)?;
     assert!(again.is_empty(), "{}", again.up_sql());
     let mut s = db.engine.session()?;
-    // (1, 2) is a new key now; a ticket without a key gets one after the one written before.
+    // (1, 2) is a new key now; a ticket without a key gets one after the (64-bit) one written
+    // before.
     s.add(keys::after::Link { a: 1, b: 2 })?;
     let ticket = s.add(keys::after::Ticket {
         id: None,
@@ -598,7 +607,7 @@ fn key_changes(db: &TestDb) -> Result<()> {
     })?;
     s.commit()?;
     let ticket = s.refresh(ticket)?;
-    assert!(ticket.id.is_some_and(|id| id > 10), "{ticket:?}");
+    assert!(ticket.id.is_some_and(|id| id > 5_000_000_000), "{ticket:?}");
     assert_eq!(s.exec(select::<keys::after::Link>().count())?, 2);
     Ok(())
 }

@@ -164,7 +164,11 @@ impl Change {
             Change::DropColumn { table, column } => {
                 Some(format!("drops every value of {table}.{}", column.name))
             }
-            Change::AlterColumn { table, from, to } if narrows(&from.sql_type, &to.sql_type) => {
+            // A generated key's declared type is the database's key type (SQLite's rowid is
+            // 64-bit whatever it is called).
+            Change::AlterColumn { table, from, to }
+                if !to.generated && narrows(&from.sql_type, &to.sql_type) =>
+            {
                 Some(format!(
                     "values of {table}.{} that {} cannot hold fail or are cut",
                     to.name, to.sql_type
