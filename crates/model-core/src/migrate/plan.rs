@@ -203,7 +203,7 @@ fn run(engine: &Engine, steps: &[Step]) -> Result<()> {
             Ok(()) => conn.commit(),
             Err(e) => {
                 let _ = conn.rollback();
-                Err(crate::sql::alter::explain(e))
+                Err(crate::sql::rebuild::explain(e))
             }
         }
     })();

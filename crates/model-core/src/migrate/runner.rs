@@ -453,7 +453,7 @@ fn in_transaction(
             Ok(false) => conn.rollback().map(|()| false),
             Err(e) => {
                 let _ = conn.rollback();
-                Err(crate::sql::alter::explain(e))
+                Err(crate::sql::rebuild::explain(e))
             }
         }
     })();

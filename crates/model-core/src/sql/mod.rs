@@ -39,6 +39,7 @@ pub(crate) mod naming;
 pub(crate) mod placeholders;
 pub(crate) mod query;
 pub(crate) mod raw;
+pub(crate) mod rebuild;
 pub(crate) mod render;
 pub(crate) mod row;
 pub(crate) mod scope;
