@@ -332,9 +332,7 @@ fn refuse_transaction_control(name: &str, file: &str, sql: &str) -> Result<()> {
 }
 
 fn quoted(conn: &Conn, name: &str) -> String {
-    let mut out = String::new();
-    conn.dialect().quote(&mut out, name);
-    out
+    crate::sql::alter::q(conn.dialect(), name)
 }
 
 fn ensure_tracking_table(conn: &mut Conn) -> Result<()> {
