@@ -55,6 +55,48 @@ pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> 
     }
 }
 
+/// An async engine for the database a URL names, built without blocking the runtime: the URL
+/// and options are those of [`create_engine`] (SQLAlchemy's `create_async_engine`, with no
+/// separate async driver to name: `sqlite:app.db`, `postgres://...`). Feature `tokio`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> tablemodel::Result<()> {
+/// let engine = tablemodel::create_async_engine("sqlite::memory:").await?;
+/// engine.run_sync(|e| tablemodel::metadata().create_all(e)).await?;
+/// let mut session = engine.session().await?;
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+///
+/// As [`create_engine`].
+#[cfg(feature = "tokio")]
+pub async fn create_async_engine(url: &str) -> Result<AsyncEngine> {
+    create_async_engine_with(url, &EngineOptions::default()).await
+}
+
+/// [`create_async_engine`] with pool and logging options; the pool size also bounds how many
+/// sessions run at once.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> tablemodel::Result<()> {
+/// use tablemodel::EngineOptions;
+/// let options = EngineOptions::default().pool_size(20).echo(true);
+/// let engine = tablemodel::create_async_engine_with("sqlite::memory:", &options).await?;
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+///
+/// As [`create_engine`].
+#[cfg(feature = "tokio")]
+pub async fn create_async_engine_with(url: &str, options: &EngineOptions) -> Result<AsyncEngine> {
+    let (url, options) = (url.to_owned(), options.clone());
+    AsyncEngine::connect(move || create_engine_with(&url, &options)).await
+}
+
 const ENABLED: &[&str] = &[
     #[cfg(feature = "sqlite")]
     "sqlite",

@@ -9,6 +9,9 @@
 //! `CI=true`, where a missing server always fails).
 #![allow(dead_code)]
 
+#[cfg(feature = "tokio")]
+pub mod asyncio;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tablemodel::{Engine, EngineOptions, metadata};

@@ -23,11 +23,15 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "tokio")]
+pub mod asyncio;
 pub mod engine;
 pub mod migrate;
 pub mod orm;
 pub mod sql;
 
+#[cfg(feature = "tokio")]
+pub use asyncio::{AsyncEngine, AsyncNested, AsyncSession};
 pub use engine::{Connection, ConnectionSource, Engine, EngineOptions, Metadata, metadata};
 pub use orm::{
     Cascade, Handle, Identifies, Link, Load, Loading, Nested, ParentLink, ParentRef, Patch,

@@ -110,6 +110,7 @@ impl EngineOptions {
 struct Shared {
     source: Box<dyn ConnectionSource>,
     echo: bool,
+    pool_size: u32,
     statements: AtomicU64,
 }
 
@@ -153,6 +154,7 @@ impl Engine {
             shared: Arc::new(Shared {
                 source: Box::new(source),
                 echo: options.echo,
+                pool_size: options.pool_size,
                 statements: AtomicU64::new(0),
             }),
         }
@@ -180,6 +182,15 @@ impl Engine {
     /// ```
     pub fn statement_count(&self) -> u64 {
         self.shared.statements.load(Ordering::Relaxed)
+    }
+
+    /// The most connections the pool holds, as [`EngineOptions::pool_size`] set it.
+    ///
+    /// ```
+    /// # fn demo(engine: &model_core::Engine) { assert!(engine.pool_size() >= 1); }
+    /// ```
+    pub fn pool_size(&self) -> u32 {
+        self.shared.pool_size
     }
 
     /// The live database's schema, read from its catalog (SQLite's `pragma` functions,

@@ -273,7 +273,7 @@ impl<C> Target<C> for Option<C> {
     label = "this query reads `{P}`: load one of `{P}`'s relationships",
     note = "a relationship handle is `{P}::field` for a relationship field of `{P}`; chain the next level with `.then(...)`"
 )]
-pub trait Load<P> {
+pub trait Load<P>: Send {
     /// Loads into every parent, in a fixed number of queries whatever their number.
     fn load(&self, session: &mut Session, parents: &mut [P]) -> Result<()>;
 }

@@ -1,0 +1,244 @@
+//! [`AsyncEngine`]: sessions for async code, and whole transactions run as async closures.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::session::AsyncSession;
+use super::worker::Workers;
+use crate::engine::engine::Engine;
+use crate::sql::dialect::Dialect;
+use crate::sql::error::{Error, Result};
+
+/// An engine for async code: SQLAlchemy's `AsyncEngine` (`create_async_engine`), over the
+/// same models, statements and unit of work as [`Engine`].
+///
+/// Each [`AsyncSession`] runs on a thread of its own, one per pooled connection at most,
+/// started when first needed and reused: the runtime's threads never wait on the database,
+/// and an async task may create engines, tables and sessions (the PostgreSQL driver, which
+/// runs a small runtime of its own per call, is never called on them). Cloning it is cheap and
+/// shares the pool.
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # use model_core::AsyncEngine;
+/// #[derive(Model, Debug, Clone)]
+/// #[model(table = "async_engine_heroes")]
+/// struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+///
+/// # async fn demo(make: impl FnOnce() -> Result<Engine> + Send + 'static) -> Result<()> {
+/// let engine = AsyncEngine::connect(make).await?;   // tablemodel::create_async_engine(url)
+/// engine.run_sync(|e| metadata().create_all(e)).await?;
+/// let mut session = engine.session().await?;
+/// session.add(Hero::new("Deadpond")).await?;
+/// session.commit().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct AsyncEngine {
+    workers: Arc<Workers>,
+    dialect: &'static dyn Dialect,
+}
+
+impl std::fmt::Debug for AsyncEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncEngine")
+            .field("dialect", &self.dialect.name())
+            .finish()
+    }
+}
+
+impl AsyncEngine {
+    /// An async engine over `engine`'s pool, running at most `pool_size` sessions at once
+    /// (further [`session`](AsyncEngine::session) calls wait for one to end). Build the engine
+    /// on a thread of its own with [`AsyncEngine::connect`] when in an async task.
+    ///
+    /// ```
+    /// # fn demo(engine: model_core::Engine) {
+    /// let engine = model_core::AsyncEngine::new(engine, 8);
+    /// # }
+    /// ```
+    pub fn new(engine: Engine, pool_size: u32) -> AsyncEngine {
+        AsyncEngine {
+            dialect: engine.dialect(),
+            workers: Workers::new(engine, pool_size),
+        }
+    }
+
+    /// Builds an engine with `make` on a thread of its own (a backend may block while it
+    /// connects) and wraps it, with as many session threads as the engine's options allow
+    /// connections. `tablemodel::create_async_engine(url)` calls this.
+    ///
+    /// ```
+    /// # async fn demo() -> model_core::Result<()> {
+    /// # let make = || -> model_core::Result<model_core::Engine> { unimplemented!() };
+    /// let engine = model_core::AsyncEngine::connect(make).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// What `make` returns: [`Error::Connection`] for a URL no backend takes or a server that
+    /// does not answer, [`Error::Pool`] when no thread can be started.
+    pub async fn connect(
+        make: impl FnOnce() -> Result<Engine> + Send + 'static,
+    ) -> Result<AsyncEngine> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("tablemodel-connect".into())
+            .spawn(move || {
+                let _ = reply.send(make());
+            })
+            .map_err(|e| Error::Pool(format!("cannot start a thread to connect: {e}")))?;
+        let engine = answer
+            .await
+            .map_err(|_| Error::Connection("connecting panicked".into()))??;
+        let size = engine.pool_size();
+        Ok(AsyncEngine::new(engine, size))
+    }
+
+    /// The SQL dialect of the engine's database.
+    ///
+    /// ```
+    /// # fn demo(engine: &model_core::AsyncEngine) { println!("{}", engine.dialect().name()); }
+    /// ```
+    pub fn dialect(&self) -> &'static dyn Dialect {
+        self.dialect
+    }
+
+    /// How many statements the engine has sent, as [`Engine::statement_count`].
+    ///
+    /// ```
+    /// # fn demo(engine: &model_core::AsyncEngine) { println!("{}", engine.statement_count()); }
+    /// ```
+    pub fn statement_count(&self) -> u64 {
+        self.workers.engine().statement_count()
+    }
+
+    /// A new session on a pooled connection, waiting without blocking while every connection
+    /// is in use. SQLModel's `AsyncSession(engine)`.
+    ///
+    /// ```
+    /// # async fn demo(engine: &model_core::AsyncEngine) -> model_core::Result<()> {
+    /// let mut session = engine.session().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Pool`] when no connection is free within the engine's connect timeout.
+    pub async fn session(&self) -> Result<AsyncSession> {
+        let lease = self.workers.lease().await?;
+        let engine = self.workers.engine();
+        AsyncSession::open(lease, engine).await
+    }
+
+    /// Runs synchronous code that needs the engine (creating tables, migrating, anything of
+    /// the sync API) on a session thread: SQLAlchemy's `AsyncConnection.run_sync`, as the
+    /// guide's `await conn.run_sync(SQLModel.metadata.create_all)`.
+    ///
+    /// ```
+    /// # async fn demo(engine: &model_core::AsyncEngine) -> model_core::Result<()> {
+    /// engine.run_sync(|e| model_core::metadata().create_all(e)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn run_sync<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Engine) -> T + Send + 'static,
+    ) -> Result<T> {
+        let lease = self.workers.lease().await?;
+        let engine = self.workers.engine();
+        let out = lease.worker.run(move |_| work(&engine)).await;
+        lease.release();
+        Ok(out)
+    }
+
+    /// Runs `work` in a new session and commits when it returns `Ok`; on `Err`, a panic, or
+    /// the returned future being dropped, the transaction is rolled back. The async form of
+    /// [`Engine::transaction`] (SQLAlchemy's `async with session.begin():`).
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone)]
+    /// # #[model(table = "async_transaction_heroes")]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # async fn demo(engine: &model_core::AsyncEngine) -> Result<()> {
+    /// let hero = engine
+    ///     .transaction(async |s| {
+    ///         let handle = s.add(Hero::new("Deadpond")).await?;
+    ///         s.flush().await?;
+    ///         s.refresh(handle).await
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// What `work` returns, or the commit's error.
+    pub async fn transaction<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut AsyncSession) -> Result<T>,
+    ) -> Result<T> {
+        let mut session = self.session().await?;
+        let out = match work(&mut session).await {
+            Ok(out) => session.commit().await.map(|()| out),
+            Err(e) => Err(e),
+        };
+        if out.is_err() {
+            session.discard_quietly().await;
+        }
+        out
+    }
+
+    /// [`AsyncEngine::transaction`], run again (up to `attempts` times in all) while it fails
+    /// with a transient error (SQLite busy, PostgreSQL serialization failure or deadlock, a
+    /// lost connection), pausing 10 ms, 20 ms, 40 ms ... (at most 2.56 s) between tries
+    /// without blocking the runtime: the guide's retry with exponential backoff. It is not run
+    /// again once any part of it committed, nor after
+    /// [`Error::CommitOutcomeUnknown`](crate::Error::CommitOutcomeUnknown).
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone)]
+    /// # #[model(table = "async_retry_counters")]
+    /// # struct Counter { #[model(primary_key)] id: i64, hits: i64 }
+    /// # async fn demo(engine: &model_core::AsyncEngine) -> Result<()> {
+    /// engine
+    ///     .transaction_with_retry(5, async |s| {
+    ///         s.exec(update::<Counter>().set(Counter::hits, 0).where_(Counter::id.eq(1))).await
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The last attempt's error, or the first error that is not transient.
+    pub async fn transaction_with_retry<T>(
+        &self,
+        attempts: u32,
+        mut work: impl AsyncFnMut(&mut AsyncSession) -> Result<T>,
+    ) -> Result<T> {
+        let mut attempt = 1;
+        loop {
+            let mut session = self.session().await?;
+            let out = match work(&mut session).await {
+                Ok(out) => session.commit().await.map(|()| out),
+                Err(e) => Err(e),
+            };
+            let Err(e) = out else { return out };
+            session.discard_quietly().await;
+            if !e.is_transient() || attempt >= attempts || session.has_committed().await {
+                return Err(e);
+            }
+            drop(session);
+            tokio::time::sleep(backoff(attempt)).await;
+            attempt += 1;
+        }
+    }
+}
+
+/// The pause after failed attempt `attempt` (from 1): 10 ms, doubling, at most 2.56 s.
+pub(crate) fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(10 << (attempt - 1).min(8))
+}

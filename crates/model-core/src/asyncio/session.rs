@@ -1,0 +1,438 @@
+//! [`AsyncSession`]: the session's operations as `async fn`s, run on the session's thread.
+
+use super::worker::{Held, Lease};
+use crate::engine::engine::Engine;
+use crate::orm::relationship::{Relation, Target};
+use crate::orm::session::{Cascade, Handle, Identifies, Session};
+use crate::orm::statement::Statement;
+use crate::sql::error::Result;
+use crate::sql::model::Model;
+
+/// A [`Session`] for async code: SQLModel's `AsyncSession`, from [`AsyncEngine::session`].
+///
+/// Every operation of the sync session is here as an `async fn` that runs the sync session's
+/// own code on the session's thread (there is one unit of work, not two), so the identity map,
+/// flush order, autoflush, validation and errors are the same. Values cross to that thread and
+/// back, so operations take models and statements by value (`delete(hero)`, not
+/// `delete(&hero)`: clone to keep one) and models must be `Send`. Anything else of the sync
+/// API runs through [`run_sync`](AsyncSession::run_sync).
+///
+/// **No hidden I/O.** A relationship is read only by an explicit
+/// [`.load(..)`](crate::Results) on a query or [`related`](AsyncSession::related), each
+/// awaited; reading a field never queries, so SQLAlchemy's `MissingGreenlet` (lazy loading
+/// reached from async code) cannot happen.
+///
+/// **Cancellation.** Dropping a future of this session mid-way (a client that went away) lets
+/// the operation it started finish on the session's thread; dropping the session rolls back a
+/// transaction left open before its connection returns to the pool. A connection is never
+/// pooled inside a transaction.
+///
+/// ```
+/// # use model_core::prelude::*;
+/// # #[derive(Model, Debug, Clone)]
+/// # #[model(table = "async_session_users")]
+/// # struct User { #[model(primary_key)] id: Option<i64>, username: String }
+/// # async fn demo(engine: &model_core::AsyncEngine) -> Result<()> {
+/// let mut session = engine.session().await?;
+/// let handle = session.add(User::new("deadpond")).await?;
+/// session.commit().await?;
+/// let user = session.refresh(handle).await?;                 // SELECT ... WHERE id = ?
+/// let page = session.exec(select::<User>().offset(0).limit(100)).await?.all();
+/// # Ok(()) }
+/// ```
+pub struct AsyncSession {
+    /// `None` once dropped.
+    lease: Option<Lease>,
+}
+
+impl std::fmt::Debug for AsyncSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncSession").finish_non_exhaustive()
+    }
+}
+
+impl AsyncSession {
+    pub(crate) async fn open(lease: Lease, engine: Engine) -> Result<AsyncSession> {
+        let mut session = AsyncSession { lease: Some(lease) };
+        session
+            .with(move |held| {
+                held.session = Some(engine.session()?);
+                Ok::<(), crate::sql::error::Error>(())
+            })
+            .await?;
+        Ok(session)
+    }
+
+    /// Runs `work` with what the session's thread holds.
+    pub(crate) async fn with<R: Send + 'static>(
+        &mut self,
+        work: impl FnOnce(&mut Held) -> R + Send + 'static,
+    ) -> R {
+        let lease = self
+            .lease
+            .as_ref()
+            .expect("the lease is taken only by drop");
+        lease.worker.run(work).await
+    }
+
+    /// Sends `work` to the session's thread without waiting for it; it runs before any later
+    /// job of this session.
+    pub(crate) fn send(&mut self, work: impl FnOnce(&mut Held) + Send + 'static) {
+        if let Some(lease) = &self.lease {
+            lease.worker.send(Box::new(work));
+        }
+    }
+
+    /// Runs synchronous code with the session on the session's thread, and gives back what it
+    /// returns: SQLAlchemy's `AsyncSession.run_sync`, for everything of [`Session`] this type
+    /// has no `async fn` for. Several operations in one call cross to the thread once.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone)]
+    /// # #[model(table = "async_run_sync_heroes")]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # async fn demo(session: &mut model_core::AsyncSession) -> Result<()> {
+    /// let hero = session
+    ///     .run_sync(|s| {
+    ///         let h = s.add(Hero::new("Deadpond"))?;
+    ///         s.flush()?;
+    ///         s.refresh(h)
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// What `work` returns; an error saying the session is closed after a panic inside it.
+    pub async fn run_sync<T: Send + 'static>(
+        &mut self,
+        work: impl FnOnce(&mut Session) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.with(move |held| work(held.session()?)).await
+    }
+
+    /// Validates `model` and stages it for insert, or for an update of the columns that
+    /// changed when the session already holds its row: [`Session::add`].
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone)]
+    /// # #[model(table = "async_add_heroes")]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # async fn demo(session: &mut model_core::AsyncSession) -> Result<()> {
+    /// let handle = session.add(Hero::new("Deadpond")).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`](crate::Error::Validation) when a rule fails; nothing is staged.
+    pub async fn add<M: Cascade>(&mut self, model: M) -> Result<Handle<M>> {
+        self.run_sync(move |s| s.add(model)).await
+    }
+
+    /// Stages every model, in order, as [`add`](AsyncSession::add): [`Session::add_all`].
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone)]
+    /// # #[model(table = "async_add_all_heroes")]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # async fn demo(session: &mut model_core::AsyncSession) -> Result<()> {
+    /// let handles = session.add_all((0..3).map(|i| Hero::new(format!("hero {i}")))).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The first model's validation error; none of them is staged then.
+    pub async fn add_all<M: Cascade>(
+        &mut self,
+        models: impl IntoIterator<Item = M>,
+    ) -> Result<Vec<Handle<M>>> {
+        let models: Vec<M> = models.into_iter().collect();
+        self.run_sync(move |s| s.add_all(models)).await
+    }
+
+    /// The row of that primary key, from the identity map or one SELECT: [`Session::get`].
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone)]
+    /// # #[model(table = "async_get_heroes")]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # async fn demo(session: &mut model_core::AsyncSession) -> Result<()> {
+    /// let hero: Option<Hero> = session.get::<Hero>(1).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The database's errors, and those of the autoflush before it.
+    pub async fn get<M: Model>(&mut self, key: impl Into<M::Key>) -> Result<Option<M>>
+    where
+        M::Key: Send,
+    {
+        let key: M::Key = key.into();
+        self.run_sync(move |s| s.get::<M>(key)).await
+    }
+
+    /// Reads the row again from the database (a handle from [`add`](AsyncSession::add), or
+    /// the model itself): [`Session::refresh`], the guide's `await session.refresh(user)`.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone)]
+    /// # #[model(table = "async_refresh_heroes")]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # async fn demo(session: &mut model_core::AsyncSession) -> Result<()> {
+    /// let handle = session.add(Hero::new("Deadpond")).await?;
+    /// session.commit().await?;
+    /// let hero = session.refresh(handle).await?;
+    /// assert!(hero.id.is_some());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) when the row is gone.
+    pub async fn refresh<M: Model>(
+        &mut self,
+        target: impl Identifies<M> + Send + 'static,
+    ) -> Result<M> {
+        self.run_sync(move |s| s.refresh(target)).await
+    }
+
+    /// Runs a statement (a query, with its `.load(..)` eager loads; an insert, update, delete
+    /// or raw SQL) after an autoflush: [`Session::exec`].
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone)]
+    /// # #[model(table = "async_exec_heroes")]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # async fn demo(session: &mut model_core::AsyncSession) -> Result<()> {
+    /// let heroes = session.exec(select::<Hero>().where_(Hero::name.contains("man"))).await?.all();
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The database's errors; a failed write is undone alone and the session stays usable.
+    pub async fn exec<S>(&mut self, statement: S) -> Result<S::Output>
+    where
+        S: Statement + Send + 'static,
+        S::Output: Send + 'static,
+    {
+        self.run_sync(move |s| s.exec(statement)).await
+    }
+
+    /// Stages the deletion of `model`'s row (and what its relationships cascade to):
+    /// [`Session::delete`]. The model is taken by value.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone)]
+    /// # #[model(table = "async_delete_heroes")]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # async fn demo(session: &mut model_core::AsyncSession) -> Result<()> {
+    /// if let Some(hero) = session.get::<Hero>(1).await? {
+    ///     session.delete(hero).await?;
+    ///     session.commit().await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`](crate::Error::NotFound) for a model without a key.
+    pub async fn delete<M: Cascade>(&mut self, model: M) -> Result<()> {
+        self.run_sync(move |s| s.delete(&model)).await
+    }
+
+    /// Copies `model`'s state onto the session's row of that key, reading it first when the
+    /// session does not hold it: [`Session::merge`].
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone)]
+    /// # #[model(table = "async_merge_heroes")]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # async fn demo(session: &mut model_core::AsyncSession) -> Result<()> {
+    /// session.merge(Hero { id: Some(1), name: "Deadpond".into() }).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::merge`].
+    pub async fn merge<M: Model>(&mut self, model: M) -> Result<Handle<M>> {
+        self.run_sync(move |s| s.merge(model)).await
+    }
+
+    /// Inserts `model` at once (not staged) and gives it back with its generated key:
+    /// [`Session::insert`].
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone)]
+    /// # #[model(table = "async_insert_heroes")]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # async fn demo(session: &mut model_core::AsyncSession) -> Result<()> {
+    /// let hero = session.insert(Hero::new("Deadpond")).await?;
+    /// assert!(hero.id.is_some());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Validation and the database's errors; nothing is written then.
+    pub async fn insert<M: Model>(&mut self, mut model: M) -> Result<M> {
+        self.run_sync(move |s| s.insert(&mut model).map(|()| model))
+            .await
+    }
+
+    /// Loads rows as fast as the backend can (PostgreSQL's `COPY`): [`Session::bulk_load`].
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone)]
+    /// # #[model(table = "async_bulk_heroes")]
+    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
+    /// # async fn demo(session: &mut model_core::AsyncSession) -> Result<()> {
+    /// let n = session.bulk_load((0..1000).map(|i| Hero::new(format!("hero {i}")))).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::bulk_load`]; nothing is stored then.
+    pub async fn bulk_load<M: Model>(&mut self, rows: impl IntoIterator<Item = M>) -> Result<u64> {
+        let rows: Vec<M> = rows.into_iter().collect();
+        self.run_sync(move |s| s.bulk_load(rows)).await
+    }
+
+    /// What one relationship of `parent` holds, read with one query: [`Session::related`].
+    /// The explicit, awaited form of reading a relationship, as SQLAlchemy's
+    /// `AsyncAttrs.awaitable_attrs`.
+    ///
+    /// ```
+    /// # use model_core::prelude::*;
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # #[model(table = "async_related_users")]
+    /// # struct User { #[model(primary_key)] id: Option<i64>,
+    /// #   #[model(has_many(Post, foreign_key = author_id))] posts: Related<Vec<Post>> }
+    /// # #[derive(Model, Debug, Clone, PartialEq)]
+    /// # #[model(table = "async_related_posts")]
+    /// # struct Post { #[model(primary_key)] id: Option<i64>, #[model(foreign_key = User::id)] author_id: Option<i64> }
+    /// # async fn demo(session: &mut model_core::AsyncSession, alice: User) -> Result<()> {
+    /// let posts: Vec<Post> = session.related(alice, User::posts).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The database's errors.
+    pub async fn related<P: Model, C: Model + Clone, T: Target<C> + Send + 'static>(
+        &mut self,
+        parent: P,
+        relation: Relation<P, C, T>,
+    ) -> Result<T> {
+        self.run_sync(move |s| s.related(&parent, relation)).await
+    }
+
+    /// Sends the staged writes in foreign-key order: [`Session::flush`].
+    ///
+    /// ```
+    /// # async fn demo(session: &mut model_core::AsyncSession) -> model_core::Result<()> {
+    /// session.flush().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The first failing statement's error; the flush's writes are undone and stay staged.
+    pub async fn flush(&mut self) -> Result<()> {
+        self.run_sync(|s| s.flush()).await
+    }
+
+    /// Flushes and commits: [`Session::commit`].
+    ///
+    /// ```
+    /// # async fn demo(session: &mut model_core::AsyncSession) -> model_core::Result<()> {
+    /// session.commit().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::commit`]: nothing is committed when it fails.
+    pub async fn commit(&mut self) -> Result<()> {
+        self.run_sync(|s| s.commit()).await
+    }
+
+    /// Rolls back the transaction and discards staged writes: [`Session::rollback`].
+    ///
+    /// ```
+    /// # async fn demo(session: &mut model_core::AsyncSession) -> model_core::Result<()> {
+    /// session.rollback().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The database's error when the ROLLBACK fails.
+    pub async fn rollback(&mut self) -> Result<()> {
+        self.with(|held| {
+            held.savepoints.clear();
+            held.session()?.rollback()
+        })
+        .await
+    }
+
+    /// Marks every row the session holds to be read again on next access:
+    /// [`Session::expire_all`].
+    ///
+    /// ```
+    /// # async fn demo(session: &mut model_core::AsyncSession) -> model_core::Result<()> {
+    /// session.expire_all().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Only that the session is closed.
+    pub async fn expire_all(&mut self) -> Result<()> {
+        self.run_sync(|s| {
+            s.expire_all();
+            Ok(())
+        })
+        .await
+    }
+
+    /// Rolls back quietly after a failure, as the sync engine's transactions do.
+    pub(crate) async fn discard_quietly(&mut self) {
+        self.with(|held| {
+            held.savepoints.clear();
+            if let Some(s) = held.session.as_mut() {
+                s.discard_quietly();
+            }
+        })
+        .await;
+    }
+
+    pub(crate) async fn has_committed(&mut self) -> bool {
+        self.with(|held| held.session.as_ref().is_some_and(Session::has_committed))
+            .await
+    }
+}
+
+impl Drop for AsyncSession {
+    fn drop(&mut self) {
+        if let Some(lease) = self.lease.take() {
+            lease.release();
+        }
+    }
+}
