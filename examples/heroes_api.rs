@@ -29,6 +29,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use tablemodel::AsyncEngine;
 use tablemodel::axum::{ApiError, Db};
 use tablemodel::prelude::*;
 
@@ -155,19 +156,18 @@ type Reply<T> = Result<Json<T>, ApiError>;
     )
 ))]
 async fn create_hero(
-    db: Db,
+    mut db: Db,
     body: Result<Json<HeroCreate>, JsonRejection>,
 ) -> Result<(StatusCode, Json<HeroPublic>), ApiError> {
     let Json(hero) = body?;
+    // Validated before the (deliberately slow) hash is computed, which runs on the session's
+    // thread rather than the runtime's.
     let hero = db
-        .transaction(move |s| {
-            // Validated before the (deliberately slow) hash is computed.
-            let hero = Hero::from_create_with(hero, |h| hash_password(&h.password))?;
-            let handle = s.add(hero)?;
-            s.flush()?;
-            s.refresh(handle)
-        })
+        .run_sync(move |_| Hero::from_create_with(hero, |h| hash_password(&h.password)))
         .await?;
+    let handle = db.add(hero).await?;
+    db.commit().await?;
+    let hero = db.refresh(handle).await?;
     Ok((StatusCode::CREATED, Json(HeroPublic::try_from(hero)?)))
 }
 
@@ -179,19 +179,16 @@ async fn create_hero(
         (status = 422, description = "A parameter is out of range", body = tablemodel::axum::ErrorBody),
     )
 ))]
-async fn read_heroes(db: Db, page: Result<Query<Page>, QueryRejection>) -> Reply<Vec<HeroPublic>> {
+async fn read_heroes(
+    mut db: Db,
+    page: Result<Query<Page>, QueryRejection>,
+) -> Reply<Vec<HeroPublic>> {
     let (offset, limit) = Page::bounds(page)?;
-    let heroes = db
-        .transaction(move |s| {
-            s.exec(
-                select::<Hero>()
-                    .order_by(Hero::id)
-                    .offset(offset)
-                    .limit(limit),
-            )
-            .map(|r| r.all())
-        })
-        .await?;
+    let query = select::<Hero>()
+        .order_by(Hero::id)
+        .offset(offset)
+        .limit(limit);
+    let heroes = db.exec(query).await?.all();
     let heroes = heroes.into_iter().map(HeroPublic::try_from);
     Ok(Json(heroes.collect::<Result<_>>()?))
 }
@@ -205,16 +202,12 @@ async fn read_heroes(db: Db, page: Result<Query<Page>, QueryRejection>) -> Reply
         (status = 404, description = "No such hero", body = tablemodel::axum::ErrorBody),
     )
 ))]
-async fn read_hero(db: Db, id: Result<Path<i64>, PathRejection>) -> Reply<HeroPublicWithTeam> {
+async fn read_hero(mut db: Db, id: Result<Path<i64>, PathRejection>) -> Reply<HeroPublicWithTeam> {
     let Path(hero_id) = id?;
-    let hero = db
-        .transaction(move |s| {
-            let query = select::<Hero>()
-                .where_(Hero::id.eq(hero_id))
-                .load(Hero::team);
-            s.exec(query).map(|r| r.first())
-        })
-        .await?;
+    let query = select::<Hero>()
+        .where_(Hero::id.eq(hero_id))
+        .load(Hero::team);
+    let hero = db.exec(query).await?.first();
     let hero = hero.ok_or_else(|| ApiError::not_found("Hero not found"))?;
     Ok(Json(HeroPublicWithTeam::try_from(hero)?))
 }
@@ -232,28 +225,25 @@ async fn read_hero(db: Db, id: Result<Path<i64>, PathRejection>) -> Reply<HeroPu
     )
 ))]
 async fn update_hero(
-    db: Db,
+    mut db: Db,
     id: Result<Path<i64>, PathRejection>,
     body: Result<Json<HeroUpdate>, JsonRejection>,
 ) -> Reply<HeroPublic> {
     let Path(hero_id) = id?;
     let Json(update) = body?;
-    let hero = db
-        .transaction(move |s| {
-            let Some(mut hero) = s.get::<Hero>(hero_id)? else {
-                return Ok(None);
-            };
-            // The update's own field first: `apply` writes only columns.
-            let password = update.password.value().map(|p| hash_password(p));
-            hero.apply(update)?;
-            if let Some(hashed) = password {
-                hero.hashed_password = hashed;
-            }
-            s.add(hero.clone())?;
-            Ok(Some(hero))
-        })
-        .await?;
-    let hero = hero.ok_or_else(|| ApiError::not_found("Hero not found"))?;
+    let mut hero = db
+        .get::<Hero>(hero_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Hero not found"))?;
+    // The update's own field first: `apply` writes only columns. The hash runs on the
+    // session's thread.
+    let password = update.password.value().cloned();
+    hero.apply(update)?;
+    if let Some(password) = password {
+        hero.hashed_password = db.run_sync(move |_| Ok(hash_password(&password))).await?;
+    }
+    db.add(hero.clone()).await?;
+    db.commit().await?;
     Ok(Json(HeroPublic::try_from(hero)?))
 }
 
@@ -266,17 +256,14 @@ async fn update_hero(
         (status = 404, description = "No such hero", body = tablemodel::axum::ErrorBody),
     )
 ))]
-async fn delete_hero(db: Db, id: Result<Path<i64>, PathRejection>) -> Reply<Deleted> {
+async fn delete_hero(mut db: Db, id: Result<Path<i64>, PathRejection>) -> Reply<Deleted> {
     let Path(hero_id) = id?;
-    let found = db
-        .transaction(move |s| match s.get::<Hero>(hero_id)? {
-            Some(hero) => s.delete(&hero).map(|()| true),
-            None => Ok(false),
-        })
-        .await?;
-    if !found {
-        return Err(ApiError::not_found("Hero not found"));
-    }
+    let hero = db
+        .get::<Hero>(hero_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Hero not found"))?;
+    db.delete(hero).await?;
+    db.commit().await?;
     Ok(Json(Deleted { ok: true }))
 }
 
@@ -291,17 +278,13 @@ async fn delete_hero(db: Db, id: Result<Path<i64>, PathRejection>) -> Reply<Dele
     )
 ))]
 async fn create_team(
-    db: Db,
+    mut db: Db,
     body: Result<Json<TeamCreate>, JsonRejection>,
 ) -> Result<(StatusCode, Json<TeamPublic>), ApiError> {
     let Json(team) = body?;
-    let team = db
-        .transaction(move |s| {
-            let handle = s.add(Team::from_create(team)?)?;
-            s.flush()?;
-            s.refresh(handle)
-        })
-        .await?;
+    let handle = db.add(Team::from_create(team)?).await?;
+    db.commit().await?;
+    let team = db.refresh(handle).await?;
     Ok((StatusCode::CREATED, Json(TeamPublic::try_from(team)?)))
 }
 
@@ -313,19 +296,16 @@ async fn create_team(
         (status = 422, description = "A parameter is out of range", body = tablemodel::axum::ErrorBody),
     )
 ))]
-async fn read_teams(db: Db, page: Result<Query<Page>, QueryRejection>) -> Reply<Vec<TeamPublic>> {
+async fn read_teams(
+    mut db: Db,
+    page: Result<Query<Page>, QueryRejection>,
+) -> Reply<Vec<TeamPublic>> {
     let (offset, limit) = Page::bounds(page)?;
-    let teams = db
-        .transaction(move |s| {
-            s.exec(
-                select::<Team>()
-                    .order_by(Team::id)
-                    .offset(offset)
-                    .limit(limit),
-            )
-            .map(|r| r.all())
-        })
-        .await?;
+    let query = select::<Team>()
+        .order_by(Team::id)
+        .offset(offset)
+        .limit(limit);
+    let teams = db.exec(query).await?.all();
     let teams = teams.into_iter().map(TeamPublic::try_from);
     Ok(Json(teams.collect::<Result<_>>()?))
 }
@@ -339,16 +319,15 @@ async fn read_teams(db: Db, page: Result<Query<Page>, QueryRejection>) -> Reply<
         (status = 404, description = "No such team", body = tablemodel::axum::ErrorBody),
     )
 ))]
-async fn read_team(db: Db, id: Result<Path<i64>, PathRejection>) -> Reply<TeamPublicWithHeroes> {
+async fn read_team(
+    mut db: Db,
+    id: Result<Path<i64>, PathRejection>,
+) -> Reply<TeamPublicWithHeroes> {
     let Path(team_id) = id?;
-    let team = db
-        .transaction(move |s| {
-            let query = select::<Team>()
-                .where_(Team::id.eq(team_id))
-                .load(Team::heroes);
-            s.exec(query).map(|r| r.first())
-        })
-        .await?;
+    let query = select::<Team>()
+        .where_(Team::id.eq(team_id))
+        .load(Team::heroes);
+    let team = db.exec(query).await?.first();
     let team = team.ok_or_else(|| ApiError::not_found("Team not found"))?;
     Ok(Json(TeamPublicWithHeroes::try_from(team)?))
 }
@@ -366,23 +345,19 @@ async fn read_team(db: Db, id: Result<Path<i64>, PathRejection>) -> Reply<TeamPu
     )
 ))]
 async fn update_team(
-    db: Db,
+    mut db: Db,
     id: Result<Path<i64>, PathRejection>,
     body: Result<Json<TeamUpdate>, JsonRejection>,
 ) -> Reply<TeamPublic> {
     let Path(team_id) = id?;
     let Json(update) = body?;
-    let team = db
-        .transaction(move |s| {
-            let Some(mut team) = s.get::<Team>(team_id)? else {
-                return Ok(None);
-            };
-            team.apply(update)?;
-            s.add(team.clone())?;
-            Ok(Some(team))
-        })
-        .await?;
-    let team = team.ok_or_else(|| ApiError::not_found("Team not found"))?;
+    let mut team = db
+        .get::<Team>(team_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Team not found"))?;
+    team.apply(update)?;
+    db.add(team.clone()).await?;
+    db.commit().await?;
     Ok(Json(TeamPublic::try_from(team)?))
 }
 
@@ -395,17 +370,14 @@ async fn update_team(
         (status = 404, description = "No such team", body = tablemodel::axum::ErrorBody),
     )
 ))]
-async fn delete_team(db: Db, id: Result<Path<i64>, PathRejection>) -> Reply<Deleted> {
+async fn delete_team(mut db: Db, id: Result<Path<i64>, PathRejection>) -> Reply<Deleted> {
     let Path(team_id) = id?;
-    let found = db
-        .transaction(move |s| match s.get::<Team>(team_id)? {
-            Some(team) => s.delete(&team).map(|()| true),
-            None => Ok(false),
-        })
-        .await?;
-    if !found {
-        return Err(ApiError::not_found("Team not found"));
-    }
+    let team = db
+        .get::<Team>(team_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Team not found"))?;
+    db.delete(team).await?;
+    db.commit().await?;
     Ok(Json(Deleted { ok: true }))
 }
 
@@ -445,7 +417,7 @@ async fn delete_team(db: Db, id: Result<Path<i64>, PathRejection>) -> Reply<Dele
 pub struct ApiDoc;
 
 /// The application: every route, over the engine's database (whose tables must exist).
-pub fn app(engine: Engine) -> Router {
+pub fn app(engine: AsyncEngine) -> Router {
     let router = Router::new()
         .route("/heroes/", get(read_heroes).post(create_hero))
         .route(
@@ -465,33 +437,29 @@ pub fn app(engine: Engine) -> Router {
     router.with_state(engine)
 }
 
-fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
+#[tokio::main]
+async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    // The database first, before any async code: the PostgreSQL driver blocks on a runtime of
-    // its own, which tokio refuses inside an async task. Handlers reach it through `Db`, which
-    // runs their work on the blocking pool.
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".to_owned());
-    let engine = tablemodel::create_engine(&url)?;
-    metadata().create_all(&engine)?;
+    let engine = tablemodel::create_async_engine(&url).await?;
+    engine.run_sync(|e| metadata().create_all(e)).await??;
     let addr = std::env::var("ADDR").unwrap_or_else(|_| "127.0.0.1:8000".to_owned());
-    tokio::runtime::Runtime::new()?.block_on(async {
-        let listener = tokio::net::TcpListener::bind(&addr).await?;
-        println!(
-            "heroes API on http://{addr} ({} database)",
-            engine.dialect().name()
-        );
-        if cfg!(feature = "utoipa") {
-            println!("OpenAPI document: http://{addr}/openapi.json");
-        }
-        axum::serve(listener, app(engine))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-    })?;
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    println!(
+        "heroes API on http://{addr} ({} database)",
+        engine.dialect().name()
+    );
+    if cfg!(feature = "utoipa") {
+        println!("OpenAPI document: http://{addr}/openapi.json");
+    }
+    axum::serve(listener, app(engine))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }

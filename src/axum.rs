@@ -1,10 +1,10 @@
-//! axum integration (feature `axum`): sessions for async handlers and errors as HTTP responses.
+//! axum integration (feature `axum`): a session per request and errors as HTTP responses.
 //!
-//! A [`Session`] is synchronous, so a handler must not use one on the async runtime's threads.
-//! [`Db`], extracted from the router's state, runs a closure in a session on tokio's blocking
-//! pool and commits when it returns `Ok` (SQLModel's `SessionDep`, with the transaction scoped to
-//! the closure). [`ApiError`] turns [`Error`] into a response with a JSON body, so handlers
-//! return `Result<_, ApiError>` and use `?`:
+//! [`Db`], extracted from the router's state (an [`AsyncEngine`]), is the request's
+//! [`AsyncSession`]: SQLModel's `SessionDep`. Handlers await its operations, which run on the
+//! session's own thread, so the runtime's threads never wait on the database. [`ApiError`]
+//! turns [`Error`] into a response with a JSON body, so handlers return `Result<_, ApiError>`
+//! and use `?`:
 //!
 //! | Error | Status | Body |
 //! |-------|--------|------|
@@ -17,12 +17,6 @@
 //! | anything else | 500 | `{"detail": "internal server error"}`, the error logged through `tracing` |
 //!
 //! A 500 never carries the database's message, which may hold SQL or data.
-//!
-//! **Keep database calls off the async threads.** Besides blocking them, the PostgreSQL driver
-//! runs a small runtime of its own for each call, which tokio refuses inside an async task (it
-//! panics with "Cannot start a runtime from within a runtime"). Create the engine and its tables
-//! before starting the runtime (as the `heroes_api` example does) or in
-//! `tokio::task::spawn_blocking`; in handlers, go through [`Db`].
 //!
 //! ```
 //! use axum::{Json, Router, extract::Path, routing::get};
@@ -37,16 +31,27 @@
 //!     pub name: String,
 //! }
 //!
-//! async fn read_hero(db: Db, Path(id): Path<i64>) -> Result<Json<HeroPublic>, ApiError> {
-//!     let hero = db.transaction(move |s| s.get::<Hero>(id)).await?;
+//! async fn read_hero(mut db: Db, Path(id): Path<i64>) -> Result<Json<HeroPublic>, ApiError> {
+//!     let hero = db.get::<Hero>(id).await?;
 //!     let hero = hero.ok_or_else(|| ApiError::not_found("Hero not found"))?;
 //!     Ok(Json(HeroPublic::try_from(hero)?))
 //! }
 //!
-//! let engine = tablemodel::create_engine("sqlite::memory:")?;
-//! metadata().create_all(&engine)?;
-//! let app: Router = Router::new().route("/heroes/{id}", get(read_hero)).with_state(engine);
-//! # Ok::<(), tablemodel::Error>(())
+//! async fn create_hero(mut db: Db, Json(hero): Json<HeroCreate>) -> Result<Json<HeroPublic>, ApiError> {
+//!     let handle = db.add(Hero::from_create(hero)?).await?;
+//!     db.commit().await?;
+//!     Ok(Json(HeroPublic::try_from(db.refresh(handle).await?)?))
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> tablemodel::Result<()> {
+//! let engine = tablemodel::create_async_engine("sqlite::memory:").await?;
+//! engine.run_sync(|e| metadata().create_all(e)).await??;
+//! let app: Router = Router::new()
+//!     .route("/heroes/", axum::routing::post(create_hero))
+//!     .route("/heroes/{id}", get(read_hero))
+//!     .with_state(engine);
+//! # Ok(()) }
 //! ```
 
 use std::collections::BTreeMap;
@@ -59,131 +64,93 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-use crate::{Engine, Error, Result, Session};
+use std::ops::{Deref, DerefMut};
 
-/// The database, as a handler argument: runs work in a session on tokio's blocking pool.
+use crate::{AsyncEngine, AsyncSession, Error, Result};
+
+/// The request's database session, as a handler argument: an [`AsyncSession`] checked out of
+/// the router's [`AsyncEngine`] (the state is the engine, or `impl FromRef<AppState> for
+/// AsyncEngine`), SQLModel's `SessionDep`. It derefs to the session; what it has not committed
+/// when the handler returns is rolled back.
 ///
-/// It is extracted from the router's state when that state gives an [`Engine`] (the state is
-/// the engine, or `impl FromRef<AppState> for Engine`).
+/// Extracting it waits (without blocking) for a free connection and answers 503 (`Pool`) when
+/// none frees up within the engine's connect timeout.
 ///
 /// ```
 /// use axum::{Router, routing::get};
 /// use tablemodel::axum::{ApiError, Db};
 ///
-/// async fn count_tables(db: Db) -> Result<String, ApiError> {
-///     let n: i64 = db
-///         .transaction(|s| s.exec(tablemodel::raw::<i64>("SELECT 42")).map(|r| r.all()[0]))
-///         .await?;
+/// async fn answer(mut db: Db) -> Result<String, ApiError> {
+///     let n: i64 = db.exec(tablemodel::raw::<i64>("SELECT 42")).await?.all()[0];
 ///     Ok(n.to_string())
 /// }
 ///
-/// let engine = tablemodel::create_engine("sqlite::memory:")?;
-/// let app: Router = Router::new().route("/", get(count_tables)).with_state(engine);
-/// # Ok::<(), tablemodel::Error>(())
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> tablemodel::Result<()> {
+/// let engine = tablemodel::create_async_engine("sqlite::memory:").await?;
+/// let app: Router = Router::new().route("/", get(answer)).with_state(engine);
+/// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Db {
-    engine: Engine,
+    session: AsyncSession,
 }
 
 impl Db {
-    /// A `Db` over an engine, for use outside a handler's arguments.
-    ///
-    /// ```
-    /// let db = tablemodel::axum::Db::new(tablemodel::create_engine("sqlite::memory:")?);
-    /// # Ok::<(), tablemodel::Error>(())
-    /// ```
-    pub fn new(engine: Engine) -> Db {
-        Db { engine }
-    }
-
-    /// The engine.
-    ///
-    /// ```
-    /// let db = tablemodel::axum::Db::new(tablemodel::create_engine("sqlite::memory:")?);
-    /// assert_eq!(db.engine().dialect().name(), "sqlite");
-    /// # Ok::<(), tablemodel::Error>(())
-    /// ```
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
-    /// Runs `work` in a new session on tokio's blocking pool, so the runtime's threads never
-    /// wait on the database, and commits when it returns `Ok`; on `Err` the transaction is
-    /// rolled back and the error returned. A panic in `work` resumes in the caller.
-    ///
-    /// ```
-    /// # use tablemodel::prelude::*;
-    /// # #[derive(Model, Debug, Clone)]
-    /// # #[model(table = "axum_transaction_heroes")]
-    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<()> {
-    /// # let engine = tablemodel::create_engine("sqlite::memory:")?;
-    /// # metadata().create_all(&engine)?;
-    /// let db = tablemodel::axum::Db::new(engine);
-    /// let hero = db
-    ///     .transaction(|s| {
-    ///         let handle = s.add(Hero::new("Deadpond"))?;
-    ///         s.flush()?;
-    ///         s.refresh(handle)
-    ///     })
-    ///     .await?;
-    /// assert_eq!(hero.id, Some(1));
-    /// # Ok(()) }
-    /// ```
-    pub async fn transaction<T, F>(&self, work: F) -> Result<T>
-    where
-        F: FnOnce(&mut Session) -> Result<T> + Send + 'static,
-        T: Send + 'static,
-    {
-        let engine = self.engine.clone();
-        blocking(move || engine.transaction(work)).await
-    }
-
-    /// [`Db::transaction`], run again (up to `attempts` times in all) while it fails with a
-    /// transient error, as [`Engine::transaction_with_retry`] does.
+    /// A `Db` for use outside a handler's arguments: a new session of `engine`.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> tablemodel::Result<()> {
-    /// let db = tablemodel::axum::Db::new(tablemodel::create_engine("sqlite::memory:")?);
-    /// let n = db
-    ///     .transaction_with_retry(3, |s| s.exec(tablemodel::raw_execute("CREATE TABLE t (x INTEGER)")))
-    ///     .await?;
-    /// assert_eq!(n, 0);
+    /// let engine = tablemodel::create_async_engine("sqlite::memory:").await?;
+    /// let mut db = tablemodel::axum::Db::new(&engine).await?;
+    /// db.commit().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn transaction_with_retry<T, F>(&self, attempts: u32, work: F) -> Result<T>
-    where
-        F: FnMut(&mut Session) -> Result<T> + Send + 'static,
-        T: Send + 'static,
-    {
-        let engine = self.engine.clone();
-        blocking(move || engine.transaction_with_retry(attempts, work)).await
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Pool`] when no connection is free in time.
+    pub async fn new(engine: &AsyncEngine) -> Result<Db> {
+        Ok(Db {
+            session: engine.session().await?,
+        })
+    }
+
+    /// The session, to keep beyond the request or hand to code that takes one.
+    ///
+    /// ```
+    /// # async fn demo(db: tablemodel::axum::Db) {
+    /// let session: tablemodel::AsyncSession = db.into_session();
+    /// # }
+    /// ```
+    pub fn into_session(self) -> AsyncSession {
+        self.session
     }
 }
 
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(result) => result,
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        // Cancelled: the runtime is shutting down.
-        Err(e) => Err(Error::backend(e)),
+impl Deref for Db {
+    type Target = AsyncSession;
+    fn deref(&self) -> &AsyncSession {
+        &self.session
+    }
+}
+
+impl DerefMut for Db {
+    fn deref_mut(&mut self) -> &mut AsyncSession {
+        &mut self.session
     }
 }
 
 impl<S> FromRequestParts<S> for Db
 where
-    Engine: FromRef<S>,
+    AsyncEngine: FromRef<S>,
     S: Send + Sync,
 {
-    type Rejection = std::convert::Infallible;
+    type Rejection = ApiError;
 
-    async fn from_request_parts(_parts: &mut Parts, state: &S) -> Result<Db, Self::Rejection> {
-        Ok(Db::new(Engine::from_ref(state)))
+    async fn from_request_parts(_parts: &mut Parts, state: &S) -> Result<Db, ApiError> {
+        Ok(Db::new(&AsyncEngine::from_ref(state)).await?)
     }
 }
 

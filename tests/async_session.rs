@@ -507,7 +507,28 @@ async fn a_panic_rolls_back_and_resumes(engine: &AsyncEngine, db: &TestDb) -> Re
     Ok(())
 }
 
+async fn a_full_pool_is_an_error_not_a_hang(_engine: &AsyncEngine, db: &TestDb) -> Result<()> {
+    let options = tablemodel::EngineOptions::default()
+        .pool_size(1)
+        .connect_timeout(Duration::from_millis(200));
+    let engine = tablemodel::create_async_engine_with(&db.url, &options).await?;
+    let held = engine.session().await?;
+    let started = Instant::now();
+    let e = engine
+        .session()
+        .await
+        .expect_err("the pool's one connection is held");
+    assert!(matches!(e, Error::Pool(_)), "{e:?}");
+    assert!(e.to_string().contains("all 1 are held"), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    drop(held);
+    let mut s = engine.session().await?;
+    assert_eq!(s.exec(select::<User>().count()).await?, 0);
+    Ok(())
+}
+
 async_backend_tests!(
+    a_full_pool_is_an_error_not_a_hang,
     crud,
     eager_loading_and_counts,
     bulk_create,
@@ -560,6 +581,24 @@ mod fixture {
             .await?;
         s.commit().await?;
         assert_eq!(s.exec(select::<User>()).await?.all().len(), 5);
+        Ok(())
+    }
+
+    /// An in-memory database has one connection: a second session waits for the first, and
+    /// fails with `Error::Pool` after the connect timeout instead of hanging.
+    #[tokio::test]
+    async fn in_memory_sessions_take_turns() -> Result<()> {
+        let options =
+            tablemodel::EngineOptions::default().connect_timeout(Duration::from_millis(100));
+        let engine = tablemodel::create_async_engine_with("sqlite::memory:", &options).await?;
+        engine.run_sync(|e| metadata().create_all(e)).await??;
+        let mut first = engine.session().await?;
+        first.add(User::new("first", "first@example.com")).await?;
+        first.commit().await?;
+        assert!(matches!(engine.session().await, Err(Error::Pool(_))));
+        drop(first);
+        let mut second = engine.session().await?;
+        assert_eq!(second.exec(select::<User>().count()).await?, 1);
         Ok(())
     }
 

@@ -33,7 +33,8 @@ impl Api {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("a loopback port");
         let addr = listener.local_addr().expect("bound address");
-        let app = heroes_api::app(db.engine.clone());
+        let engine = tablemodel::AsyncEngine::new(db.engine.clone());
+        let app = heroes_api::app(engine);
         runtime.spawn(async move { axum::serve(listener, app).await });
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)

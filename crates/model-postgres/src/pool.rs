@@ -60,6 +60,10 @@ where
     fn dialect(&self) -> &'static dyn Dialect {
         &PostgresDialect
     }
+
+    fn max_connections(&self) -> Option<u32> {
+        Some(self.0.max_size())
+    }
 }
 
 /// An engine on a PostgreSQL database with default [`EngineOptions`].

@@ -101,6 +101,10 @@ impl ConnectionSource for Pool {
     fn dialect(&self) -> &'static dyn Dialect {
         &SqliteDialect
     }
+
+    fn max_connections(&self) -> Option<u32> {
+        Some(self.pool.max_size())
+    }
 }
 
 /// An engine on a SQLite database with default [`EngineOptions`].

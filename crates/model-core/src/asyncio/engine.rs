@@ -1,7 +1,6 @@
 //! [`AsyncEngine`]: sessions for async code, and whole transactions run as async closures.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::session::AsyncSession;
 use super::worker::Workers;
@@ -48,25 +47,26 @@ impl std::fmt::Debug for AsyncEngine {
 }
 
 impl AsyncEngine {
-    /// An async engine over `engine`'s pool, running at most `pool_size` sessions at once
-    /// (further [`session`](AsyncEngine::session) calls wait for one to end). Build the engine
-    /// on a thread of its own with [`AsyncEngine::connect`] when in an async task.
+    /// An async engine over `engine`'s pool, running at most as many sessions at once as the
+    /// pool holds connections ([`Engine::pool_size`]); further
+    /// [`session`](AsyncEngine::session) calls wait for one to end. Inside an async task,
+    /// build the engine with [`AsyncEngine::connect`], which connects on a thread of its own.
     ///
     /// ```
     /// # fn demo(engine: model_core::Engine) {
-    /// let engine = model_core::AsyncEngine::new(engine, 8);
+    /// let engine = model_core::AsyncEngine::new(engine);
     /// # }
     /// ```
-    pub fn new(engine: Engine, pool_size: u32) -> AsyncEngine {
+    pub fn new(engine: Engine) -> AsyncEngine {
+        let size = engine.pool_size();
         AsyncEngine {
             dialect: engine.dialect(),
-            workers: Workers::new(engine, pool_size),
+            workers: Workers::new(engine, size),
         }
     }
 
     /// Builds an engine with `make` on a thread of its own (a backend may block while it
-    /// connects) and wraps it, with as many session threads as the engine's options allow
-    /// connections. `tablemodel::create_async_engine(url)` calls this.
+    /// connects) and wraps it as [`AsyncEngine::new`] does. `tablemodel::create_async_engine(url)` calls this.
     ///
     /// ```
     /// # async fn demo() -> model_core::Result<()> {
@@ -92,8 +92,7 @@ impl AsyncEngine {
         let engine = answer
             .await
             .map_err(|_| Error::Connection("connecting panicked".into()))??;
-        let size = engine.pool_size();
-        Ok(AsyncEngine::new(engine, size))
+        Ok(AsyncEngine::new(engine))
     }
 
     /// The SQL dialect of the engine's database.
@@ -115,7 +114,8 @@ impl AsyncEngine {
     }
 
     /// A new session on a pooled connection, waiting without blocking while every connection
-    /// is in use. SQLModel's `AsyncSession(engine)`.
+    /// is in use. SQLModel's `AsyncSession(engine)`. The runtime must have its timer enabled
+    /// (`#[tokio::main]` and `#[tokio::test]` do).
     ///
     /// ```
     /// # async fn demo(engine: &model_core::AsyncEngine) -> model_core::Result<()> {
@@ -125,7 +125,8 @@ impl AsyncEngine {
     ///
     /// # Errors
     ///
-    /// [`Error::Pool`] when no connection is free within the engine's connect timeout.
+    /// [`Error::Pool`] when no connection frees up within the engine's connect timeout
+    /// ([`EngineOptions::connect_timeout`](crate::EngineOptions::connect_timeout)).
     pub async fn session(&self) -> Result<AsyncSession> {
         let lease = self.workers.lease().await?;
         let engine = self.workers.engine();
@@ -151,94 +152,4 @@ impl AsyncEngine {
         lease.release();
         Ok(out)
     }
-
-    /// Runs `work` in a new session and commits when it returns `Ok`; on `Err`, a panic, or
-    /// the returned future being dropped, the transaction is rolled back. The async form of
-    /// [`Engine::transaction`] (SQLAlchemy's `async with session.begin():`).
-    ///
-    /// ```
-    /// # use model_core::prelude::*;
-    /// # #[derive(Model, Debug, Clone)]
-    /// # #[model(table = "async_transaction_heroes")]
-    /// # struct Hero { #[model(primary_key)] id: Option<i64>, name: String }
-    /// # async fn demo(engine: &model_core::AsyncEngine) -> Result<()> {
-    /// let hero = engine
-    ///     .transaction(async |s| {
-    ///         let handle = s.add(Hero::new("Deadpond")).await?;
-    ///         s.flush().await?;
-    ///         s.refresh(handle).await
-    ///     })
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// What `work` returns, or the commit's error.
-    pub async fn transaction<T>(
-        &self,
-        work: impl AsyncFnOnce(&mut AsyncSession) -> Result<T>,
-    ) -> Result<T> {
-        let mut session = self.session().await?;
-        let out = match work(&mut session).await {
-            Ok(out) => session.commit().await.map(|()| out),
-            Err(e) => Err(e),
-        };
-        if out.is_err() {
-            session.discard_quietly().await;
-        }
-        out
-    }
-
-    /// [`AsyncEngine::transaction`], run again (up to `attempts` times in all) while it fails
-    /// with a transient error (SQLite busy, PostgreSQL serialization failure or deadlock, a
-    /// lost connection), pausing 10 ms, 20 ms, 40 ms ... (at most 2.56 s) between tries
-    /// without blocking the runtime: the guide's retry with exponential backoff. It is not run
-    /// again once any part of it committed, nor after
-    /// [`Error::CommitOutcomeUnknown`](crate::Error::CommitOutcomeUnknown).
-    ///
-    /// ```
-    /// # use model_core::prelude::*;
-    /// # #[derive(Model, Debug, Clone)]
-    /// # #[model(table = "async_retry_counters")]
-    /// # struct Counter { #[model(primary_key)] id: i64, hits: i64 }
-    /// # async fn demo(engine: &model_core::AsyncEngine) -> Result<()> {
-    /// engine
-    ///     .transaction_with_retry(5, async |s| {
-    ///         s.exec(update::<Counter>().set(Counter::hits, 0).where_(Counter::id.eq(1))).await
-    ///     })
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The last attempt's error, or the first error that is not transient.
-    pub async fn transaction_with_retry<T>(
-        &self,
-        attempts: u32,
-        mut work: impl AsyncFnMut(&mut AsyncSession) -> Result<T>,
-    ) -> Result<T> {
-        let mut attempt = 1;
-        loop {
-            let mut session = self.session().await?;
-            let out = match work(&mut session).await {
-                Ok(out) => session.commit().await.map(|()| out),
-                Err(e) => Err(e),
-            };
-            let Err(e) = out else { return out };
-            session.discard_quietly().await;
-            if !e.is_transient() || attempt >= attempts || session.has_committed().await {
-                return Err(e);
-            }
-            drop(session);
-            tokio::time::sleep(backoff(attempt)).await;
-            attempt += 1;
-        }
-    }
-}
-
-/// The pause after failed attempt `attempt` (from 1): 10 ms, doubling, at most 2.56 s.
-pub(crate) fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(10 << (attempt - 1).min(8))
 }

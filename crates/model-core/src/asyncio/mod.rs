@@ -27,6 +27,7 @@
 mod engine;
 mod nested;
 mod session;
+mod transaction;
 mod worker;
 
 pub use engine::AsyncEngine;

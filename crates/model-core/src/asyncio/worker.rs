@@ -129,14 +129,22 @@ impl Workers {
             .expect("the engine is taken only when the workers are dropped")
     }
 
-    /// A worker of its own for the caller, waiting (without blocking) while all are lent.
+    /// A worker of its own for the caller, waiting (without blocking) while all are lent, at
+    /// most the engine's connect timeout.
     pub(crate) async fn lease(self: &Arc<Self>) -> Result<Lease> {
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| Error::Pool("the async engine is disposed".into()))?;
+        let engine = self.engine();
+        let wait = engine.connect_timeout();
+        let permit = match tokio::time::timeout(wait, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) => return Err(Error::Pool("the async engine is closed".into())),
+            Err(_) => {
+                return Err(Error::Pool(format!(
+                    "no database connection became free in {wait:?}: all {} are held by open \
+                     sessions. End sessions sooner, or raise the pool size or the connect timeout",
+                    engine.pool_size()
+                )));
+            }
+        };
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let worker = match idle {
             Some(worker) => worker,

@@ -129,4 +129,11 @@ pub trait ConnectionSource: Send + Sync {
 
     /// The dialect of the connections this source hands out.
     fn dialect(&self) -> &'static dyn Dialect;
+
+    /// The most connections the source holds at once, when it knows better than the engine's
+    /// [`EngineOptions::pool_size`](crate::EngineOptions::pool_size) (a SQLite in-memory
+    /// database has one).
+    fn max_connections(&self) -> Option<u32> {
+        None
+    }
 }

@@ -111,6 +111,7 @@ struct Shared {
     source: Box<dyn ConnectionSource>,
     echo: bool,
     pool_size: u32,
+    connect_timeout: Duration,
     statements: AtomicU64,
 }
 
@@ -155,6 +156,7 @@ impl Engine {
                 source: Box::new(source),
                 echo: options.echo,
                 pool_size: options.pool_size,
+                connect_timeout: options.connect_timeout,
                 statements: AtomicU64::new(0),
             }),
         }
@@ -184,13 +186,27 @@ impl Engine {
         self.shared.statements.load(Ordering::Relaxed)
     }
 
-    /// The most connections the pool holds, as [`EngineOptions::pool_size`] set it.
+    /// The most connections the pool holds: [`EngineOptions::pool_size`], or one for a SQLite
+    /// in-memory database.
     ///
     /// ```
     /// # fn demo(engine: &model_core::Engine) { assert!(engine.pool_size() >= 1); }
     /// ```
     pub fn pool_size(&self) -> u32 {
-        self.shared.pool_size
+        self.shared
+            .source
+            .max_connections()
+            .unwrap_or(self.shared.pool_size)
+    }
+
+    /// How long a session waits for a free connection, as [`EngineOptions::connect_timeout`]
+    /// set it.
+    ///
+    /// ```
+    /// # fn demo(engine: &model_core::Engine) { println!("{:?}", engine.connect_timeout()); }
+    /// ```
+    pub fn connect_timeout(&self) -> Duration {
+        self.shared.connect_timeout
     }
 
     /// The live database's schema, read from its catalog (SQLite's `pragma` functions,
