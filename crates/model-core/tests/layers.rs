@@ -1,11 +1,12 @@
-//! The core's layers point down only: `sql` names nothing of `engine` or `orm`, and `engine`
-//! names nothing of `orm`. Read from the sources, so a new import across a layer fails here.
+//! The core's layers point down only: `sql` names nothing of `engine`, `orm` or `asyncio`,
+//! `engine` nothing of `orm` or `asyncio`, and `orm` nothing of `asyncio`. Read from the
+//! sources, so a new import across a layer fails here.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const LAYERS: [&str; 3] = ["sql", "engine", "orm"];
+const LAYERS: [&str; 4] = ["sql", "engine", "orm", "asyncio"];
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
@@ -138,6 +139,16 @@ fn engine_names_nothing_of_orm() {
 }
 
 #[test]
+fn orm_names_nothing_of_asyncio() {
+    let found = upward("orm");
+    assert!(
+        found.is_empty(),
+        "the orm layer names items of the async layer:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
 fn the_check_sees_an_upward_import() {
     assert_eq!(
         crate_paths("use crate::{orm::Session, sql::Value};"),
@@ -150,4 +161,5 @@ fn the_check_sees_an_upward_import() {
         "{orm:?}"
     );
     assert!(public_names("engine").contains("metadata"));
+    assert!(public_names("asyncio").contains("AsyncSession"));
 }

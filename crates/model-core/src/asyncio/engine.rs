@@ -113,8 +113,10 @@ impl AsyncEngine {
         self.workers.engine().statement_count()
     }
 
-    /// A new session on a pooled connection, waiting without blocking while every connection
-    /// is in use. SQLModel's `AsyncSession(engine)`. The runtime must have its timer enabled
+    /// A new session, waiting without blocking while as many sessions as the pool has
+    /// connections are open. SQLModel's `AsyncSession(engine)`: its connection is taken on
+    /// the session's thread without waiting here, so a database that cannot be reached is
+    /// the error of the session's first operation. The runtime must have its timer enabled
     /// (`#[tokio::main]` and `#[tokio::test]` do).
     ///
     /// ```
@@ -125,12 +127,11 @@ impl AsyncEngine {
     ///
     /// # Errors
     ///
-    /// [`Error::Pool`] when no connection frees up within the engine's connect timeout
+    /// [`Error::Pool`] when no session ends within the engine's connect timeout
     /// ([`EngineOptions::connect_timeout`](crate::EngineOptions::connect_timeout)).
     pub async fn session(&self) -> Result<AsyncSession> {
         let lease = self.workers.lease().await?;
-        let engine = self.workers.engine();
-        AsyncSession::open(lease, engine).await
+        Ok(AsyncSession::open(lease, self.workers.engine()))
     }
 
     /// Runs synchronous code that needs the engine (creating tables, migrating, anything of

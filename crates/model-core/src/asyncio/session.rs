@@ -52,15 +52,12 @@ impl std::fmt::Debug for AsyncSession {
 }
 
 impl AsyncSession {
-    pub(crate) async fn open(lease: Lease, engine: Engine) -> Result<AsyncSession> {
+    /// A session on `lease`'s thread. Its connection is taken from the pool on that thread
+    /// without waiting here; an error doing so is the first operation's.
+    pub(crate) fn open(lease: Lease, engine: Engine) -> AsyncSession {
         let mut session = AsyncSession { lease: Some(lease) };
+        session.send(move |held| held.open(&engine));
         session
-            .with(move |held| {
-                held.session = Some(engine.session()?);
-                Ok::<(), crate::sql::error::Error>(())
-            })
-            .await?;
-        Ok(session)
     }
 
     /// Runs `work` with what the session's thread holds.

@@ -18,16 +18,46 @@ use crate::sql::error::{Error, Result};
 pub(crate) struct Held {
     pub(crate) session: Option<Session>,
     pub(crate) savepoints: Vec<Savepoint>,
+    /// Why there is no session: opening it failed (the error, until an operation reports it)
+    /// or a panic closed it.
+    gone: Option<Gone>,
+}
+
+enum Gone {
+    OpenFailed(Error),
+    Reported(String),
 }
 
 impl Held {
-    /// The session, or the error saying why there is none.
+    /// Opens the session on a connection of `engine`; a failure is kept for the session's
+    /// first operation to report.
+    pub(crate) fn open(&mut self, engine: &Engine) {
+        match engine.session() {
+            Ok(session) => self.session = Some(session),
+            Err(e) => self.gone = Some(Gone::OpenFailed(e)),
+        }
+    }
+
+    /// The session, or the error saying why there is none: the error that opening it met
+    /// (once, then a reminder of it), or that a panic closed it.
     pub(crate) fn session(&mut self) -> Result<&mut Session> {
-        self.session.as_mut().ok_or_else(|| {
-            Error::Statement(
+        if let Some(session) = self.session.as_mut() {
+            return Ok(session);
+        }
+        Err(match self.gone.take() {
+            Some(Gone::OpenFailed(e)) => {
+                self.gone = Some(Gone::Reported(e.to_string()));
+                e
+            }
+            Some(Gone::Reported(why)) => {
+                let out = Error::Pool(format!("this async session has no connection: {why}"));
+                self.gone = Some(Gone::Reported(why));
+                out
+            }
+            None => Error::Statement(
                 "this async session is closed: a panic inside it rolled its transaction back"
                     .into(),
-            )
+            ),
         })
     }
 
@@ -37,6 +67,7 @@ impl Held {
         // Savepoints refer to the session's transaction, which ends with it.
         self.savepoints.clear();
         self.session = None;
+        self.gone = None;
     }
 }
 
