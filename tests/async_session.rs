@@ -527,7 +527,37 @@ async fn a_full_pool_is_an_error_not_a_hang(_engine: &AsyncEngine, db: &TestDb) 
     Ok(())
 }
 
+async fn close_waits_for_the_rollback(engine: &AsyncEngine, _db: &TestDb) -> Result<()> {
+    let mut s = engine.session().await?;
+    s.add(user("uncommitted")).await?;
+    s.flush().await?;
+    s.close().await;
+    let mut s = engine.session().await?;
+    assert_eq!(s.exec(select::<User>().count()).await?, 0);
+    Ok(())
+}
+
+/// What a multi-threaded runtime (axum, `tokio::spawn`) needs: the session, the engine and
+/// the futures of their operations are `Send`.
+#[allow(dead_code)]
+fn futures_are_send(engine: AsyncEngine, mut s: AsyncSession, alice: User) {
+    fn send<T: Send>(_: T) {}
+    send(engine.clone());
+    send(engine.session());
+    send(engine.transaction(async |s| s.add(user("a")).await.map(|_| ())));
+    send(engine.transaction_with_retry(3, async |s| s.flush().await));
+    send(engine.run_sync(|_| ()));
+    send(s.add(user("a")));
+    send(s.get::<User>(1));
+    send(s.exec(select::<User>().load(User::posts)));
+    send(s.related(alice, User::posts));
+    send(s.begin_nested());
+    send(s.commit());
+    send(s);
+}
+
 async_backend_tests!(
+    close_waits_for_the_rollback,
     a_full_pool_is_an_error_not_a_hang,
     crud,
     eager_loading_and_counts,

@@ -409,6 +409,21 @@ impl AsyncSession {
         .await
     }
 
+    /// Ends the session and waits until it has: a transaction still open is rolled back and
+    /// the connection is back in the pool when this returns. SQLAlchemy's
+    /// `await session.close()`. Dropping the session does the same without waiting.
+    ///
+    /// ```
+    /// # async fn demo(session: model_core::AsyncSession) {
+    /// session.close().await;
+    /// # }
+    /// ```
+    pub async fn close(mut self) {
+        if let Some(lease) = self.lease.take() {
+            lease.close().await;
+        }
+    }
+
     /// Rolls back quietly after a failure, as the sync engine's transactions do.
     pub(crate) async fn discard_quietly(&mut self) {
         self.with(|held| {

@@ -214,6 +214,14 @@ impl Lease {
     }
 }
 
+impl Lease {
+    /// [`Lease::release`], waiting until the session is closed.
+    pub(crate) async fn close(self) {
+        self.worker.run(Held::close).await;
+        self.release();
+    }
+}
+
 impl Drop for Workers {
     fn drop(&mut self) {
         // A PostgreSQL connection closes by blocking on its driver's runtime, which tokio
