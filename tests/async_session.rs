@@ -556,7 +556,44 @@ fn futures_are_send(engine: AsyncEngine, mut s: AsyncSession, alice: User) {
     send(s);
 }
 
+/// The connection is taken by the session's first operation: when none can be had (sync
+/// code holds the pool's only one), that operation and each after it is `Error::Pool`, and
+/// the session still closes cleanly.
+async fn a_session_without_a_connection_reports_it(_e: &AsyncEngine, db: &TestDb) -> Result<()> {
+    let (url, options) = (
+        db.url.clone(),
+        tablemodel::EngineOptions::default()
+            .pool_size(1)
+            .connect_timeout(Duration::from_millis(200)),
+    );
+    let (sync_tx, sync_rx) = tokio::sync::oneshot::channel();
+    let (free_tx, free_rx) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let engine = tablemodel::create_engine_with(&url, &options).expect("engine");
+        let session = engine.session().expect("the pool's one connection");
+        let _ = sync_tx.send(engine);
+        let _ = free_rx.recv();
+        drop(session);
+    });
+    let engine = AsyncEngine::new(sync_rx.await.expect("engine"));
+    let mut s = engine.session().await?;
+    let first = s.exec(select::<User>().count()).await;
+    assert!(matches!(first, Err(Error::Pool(_))), "{first:?}");
+    let again = s.add(user("nobody")).await;
+    assert!(
+        matches!(&again, Err(Error::Pool(m)) if m.contains("no connection")),
+        "{again:?}"
+    );
+    s.close().await;
+    drop(free_tx);
+    holder.join().expect("holder");
+    let mut s = engine.session().await?;
+    assert_eq!(s.exec(select::<User>().count()).await?, 0);
+    Ok(())
+}
+
 async_backend_tests!(
+    a_session_without_a_connection_reports_it,
     close_waits_for_the_rollback,
     a_full_pool_is_an_error_not_a_hang,
     crud,

@@ -43,6 +43,8 @@ use crate::sql::model::Model;
 pub struct AsyncSession {
     /// `None` once dropped.
     lease: Option<Lease>,
+    /// The engine to take a connection from, until the first job does.
+    unopened: Option<Engine>,
 }
 
 impl std::fmt::Debug for AsyncSession {
@@ -52,12 +54,27 @@ impl std::fmt::Debug for AsyncSession {
 }
 
 impl AsyncSession {
-    /// A session on `lease`'s thread. Its connection is taken from the pool on that thread
-    /// without waiting here; an error doing so is the first operation's.
+    /// A session on `lease`'s thread. Its connection is taken from the pool by its first
+    /// operation, on that thread; an error doing so is that operation's.
     pub(crate) fn open(lease: Lease, engine: Engine) -> AsyncSession {
-        let mut session = AsyncSession { lease: Some(lease) };
-        session.send(move |held| held.open(&engine));
-        session
+        AsyncSession {
+            lease: Some(lease),
+            unopened: Some(engine),
+        }
+    }
+
+    /// `work`, preceded by opening the session when it is the session's first job.
+    fn job<R>(
+        &mut self,
+        work: impl FnOnce(&mut Held) -> R + Send + 'static,
+    ) -> impl FnOnce(&mut Held) -> R + Send + 'static {
+        let engine = self.unopened.take();
+        move |held| {
+            if let Some(engine) = engine {
+                held.open(&engine);
+            }
+            work(held)
+        }
     }
 
     /// Runs `work` with what the session's thread holds.
@@ -65,18 +82,20 @@ impl AsyncSession {
         &mut self,
         work: impl FnOnce(&mut Held) -> R + Send + 'static,
     ) -> R {
+        let job = self.job(work);
         let lease = self
             .lease
             .as_ref()
             .expect("the lease is taken only by drop");
-        lease.worker.run(work).await
+        lease.worker.run(job).await
     }
 
     /// Sends `work` to the session's thread without waiting for it; it runs before any later
     /// job of this session.
     pub(crate) fn send(&mut self, work: impl FnOnce(&mut Held) + Send + 'static) {
+        let job = self.job(work);
         if let Some(lease) = &self.lease {
-            lease.worker.send(Box::new(work));
+            lease.worker.send(Box::new(job));
         }
     }
 
