@@ -592,7 +592,67 @@ async fn a_session_without_a_connection_reports_it(_e: &AsyncEngine, db: &TestDb
     Ok(())
 }
 
+/// A connection the server killed mid-transaction is a transient error: the session's retry
+/// takes a new connection and the next attempt commits (PostgreSQL, which can kill one).
+async fn retry_replaces_a_lost_connection(engine: &AsyncEngine, db: &TestDb) -> Result<()> {
+    if db.backend != common::Backend::Postgres {
+        return Ok(());
+    }
+    let attempts = AtomicU32::new(0);
+    let mut s = engine.session().await?;
+    let n = s
+        .transaction_with_retry(3, async |s| {
+            let attempt = attempts.fetch_add(1, Ordering::SeqCst) + 1;
+            s.add(user(&format!("attempt{attempt}"))).await?;
+            s.flush().await?;
+            if attempt == 1 {
+                let pid: i32 = s
+                    .exec(tablemodel::raw::<i32>("SELECT pg_backend_pid()"))
+                    .await?
+                    .all()[0];
+                let mut killer = engine.session().await?;
+                let killed: bool = killer
+                    .exec(tablemodel::raw::<bool>("SELECT pg_terminate_backend(?)").bind(pid))
+                    .await?
+                    .all()[0];
+                assert!(killed);
+            }
+            s.exec(select::<User>().count()).await
+        })
+        .await?;
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    assert_eq!(n, 1);
+    let names: Vec<String> = s
+        .exec(select::<User>().columns(User::username))
+        .await?
+        .all();
+    assert_eq!(names, ["attempt2"]);
+
+    // The engine's retry takes a new session for each attempt.
+    let attempts = AtomicU32::new(0);
+    engine
+        .transaction_with_retry(3, async |s| {
+            let attempt = attempts.fetch_add(1, Ordering::SeqCst) + 1;
+            if attempt == 1 {
+                let pid: i32 = s
+                    .exec(tablemodel::raw::<i32>("SELECT pg_backend_pid()"))
+                    .await?
+                    .all()[0];
+                let mut killer = engine.session().await?;
+                killer
+                    .exec(tablemodel::raw::<bool>("SELECT pg_terminate_backend(?)").bind(pid))
+                    .await?;
+            }
+            s.add(user(&format!("engine{attempt}"))).await?;
+            s.flush().await
+        })
+        .await?;
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    Ok(())
+}
+
 async_backend_tests!(
+    retry_replaces_a_lost_connection,
     a_session_without_a_connection_reports_it,
     close_waits_for_the_rollback,
     a_full_pool_is_an_error_not_a_hang,

@@ -43,8 +43,10 @@ use crate::sql::model::Model;
 pub struct AsyncSession {
     /// `None` once dropped.
     lease: Option<Lease>,
-    /// The engine to take a connection from, until the first job does.
-    unopened: Option<Engine>,
+    /// The engine the session takes its connection from.
+    engine: Engine,
+    /// Whether a job has opened the session on its thread.
+    opened: bool,
 }
 
 impl std::fmt::Debug for AsyncSession {
@@ -59,7 +61,8 @@ impl AsyncSession {
     pub(crate) fn open(lease: Lease, engine: Engine) -> AsyncSession {
         AsyncSession {
             lease: Some(lease),
-            unopened: Some(engine),
+            engine,
+            opened: false,
         }
     }
 
@@ -68,7 +71,8 @@ impl AsyncSession {
         &mut self,
         work: impl FnOnce(&mut Held) -> R + Send + 'static,
     ) -> impl FnOnce(&mut Held) -> R + Send + 'static {
-        let engine = self.unopened.take();
+        let engine = (!self.opened).then(|| self.engine.clone());
+        self.opened = true;
         move |held| {
             if let Some(engine) = engine {
                 held.open(&engine);
@@ -450,6 +454,17 @@ impl AsyncSession {
             if let Some(s) = held.session.as_mut() {
                 s.discard_quietly();
             }
+        })
+        .await;
+    }
+
+    /// Replaces the session's connection by a new one from the pool, after the old one was
+    /// lost: what was staged is gone with the transaction.
+    pub(crate) async fn reconnect(&mut self) {
+        let engine = self.engine.clone();
+        self.with(move |held| {
+            held.close();
+            held.open(&engine);
         })
         .await;
     }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::engine::AsyncEngine;
 use super::session::AsyncSession;
-use crate::sql::error::Result;
+use crate::sql::error::{Error, Result};
 
 impl AsyncSession {
     /// Runs `work` with this session and commits when it returns `Ok`; on `Err` the
@@ -47,8 +47,8 @@ impl AsyncSession {
     }
 
     /// [`AsyncSession::transaction`], run again (up to `attempts` times in all, in this
-    /// session) while it fails with a transient error (SQLite busy, PostgreSQL serialization
-    /// failure or deadlock, a lost connection), pausing 10 ms, 20 ms, 40 ms ... (at most
+    /// session, on a new connection after a lost one) while it fails with a transient error
+    /// (SQLite busy, PostgreSQL serialization failure or deadlock, a lost connection), pausing 10 ms, 20 ms, 40 ms ... (at most
     /// 2.56 s) between tries without blocking the runtime: the guide's retry with exponential
     /// backoff. It is not run again once any part of it committed (a `commit` inside `work`),
     /// nor after [`Error::CommitOutcomeUnknown`](crate::Error::CommitOutcomeUnknown).
@@ -85,6 +85,10 @@ impl AsyncSession {
             self.discard_quietly().await;
             if !e.is_transient() || attempt >= attempts || self.has_committed().await {
                 return Err(e);
+            }
+            if matches!(e, Error::Connection(_) | Error::ConnectionLost(_)) {
+                // The next attempt needs a connection that works.
+                self.reconnect().await;
             }
             tokio::time::sleep(backoff(attempt)).await;
             attempt += 1;

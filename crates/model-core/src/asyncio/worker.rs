@@ -63,7 +63,7 @@ impl Held {
 
     /// Ends the session: a transaction still open is rolled back and the connection goes back
     /// to the pool.
-    fn close(&mut self) {
+    pub(crate) fn close(&mut self) {
         // Savepoints refer to the session's transaction, which ends with it.
         self.savepoints.clear();
         self.session = None;
