@@ -729,6 +729,39 @@ mod fixture {
         Ok(())
     }
 
+    /// Waiting for a connection and pausing between retries need no runtime timer: a runtime
+    /// built without `enable_time` runs them.
+    #[test]
+    fn no_runtime_timer_needed() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime
+            .block_on(async {
+                let options = tablemodel::EngineOptions::default()
+                    .connect_timeout(Duration::from_millis(100));
+                let engine =
+                    tablemodel::create_async_engine_with("sqlite::memory:", &options).await?;
+                engine.run_sync(|e| metadata().create_all(e)).await??;
+                let held = engine.session().await?;
+                assert!(matches!(engine.session().await, Err(Error::Pool(_))));
+                drop(held);
+                let tries = AtomicU32::new(0);
+                let started = Instant::now();
+                let out = engine
+                    .transaction_with_retry(3, async |_| -> Result<()> {
+                        tries.fetch_add(1, Ordering::SeqCst);
+                        Err(Error::ConnectionLost("gone".into()))
+                    })
+                    .await;
+                assert!(matches!(out, Err(Error::ConnectionLost(_))));
+                assert_eq!(tries.load(Ordering::SeqCst), 3);
+                assert!(started.elapsed() >= Duration::from_millis(30));
+                Ok::<(), Error>(())
+            })
+            .expect("no timer needed");
+    }
+
     /// Each test's in-memory database is its own.
     #[tokio::test]
     async fn fixtures_are_isolated() -> Result<()> {

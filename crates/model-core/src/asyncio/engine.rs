@@ -116,8 +116,7 @@ impl AsyncEngine {
     /// A new session, waiting without blocking while as many sessions as the pool has
     /// connections are open. SQLModel's `AsyncSession(engine)`: its connection is taken on
     /// the session's thread without waiting here, so a database that cannot be reached is
-    /// the error of the session's first operation. The runtime must have its timer enabled
-    /// (`#[tokio::main]` and `#[tokio::test]` do).
+    /// the error of the session's first operation.
     ///
     /// ```
     /// # async fn demo(engine: &model_core::AsyncEngine) -> model_core::Result<()> {

@@ -27,6 +27,7 @@
 mod engine;
 mod nested;
 mod session;
+mod timer;
 mod transaction;
 mod worker;
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::engine::AsyncEngine;
 use super::session::AsyncSession;
+use super::timer::sleep;
 use crate::sql::error::{Error, Result};
 
 impl AsyncSession {
@@ -90,7 +91,7 @@ impl AsyncSession {
                 // The next attempt needs a connection that works.
                 self.reconnect().await;
             }
-            tokio::time::sleep(backoff(attempt)).await;
+            sleep(backoff(attempt)).await;
             attempt += 1;
         }
     }
@@ -163,7 +164,7 @@ impl AsyncEngine {
                 return Err(e);
             }
             drop(session);
-            tokio::time::sleep(backoff(attempt)).await;
+            sleep(backoff(attempt)).await;
             attempt += 1;
         }
     }

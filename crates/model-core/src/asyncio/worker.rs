@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
+use super::timer::timeout;
+
 use crate::engine::engine::Engine;
 use crate::orm::session::{Savepoint, Session};
 use crate::sql::error::{Error, Result};
@@ -165,16 +167,20 @@ impl Workers {
     pub(crate) async fn lease(self: &Arc<Self>) -> Result<Lease> {
         let engine = self.engine();
         let wait = engine.connect_timeout();
-        let permit = match tokio::time::timeout(wait, self.permits.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => permit,
-            Ok(Err(_)) => return Err(Error::Pool("the async engine is closed".into())),
-            Err(_) => {
-                return Err(Error::Pool(format!(
-                    "no database connection became free in {wait:?}: all {} are held by open \
-                     sessions. End sessions sooner, or raise the pool size or the connect timeout",
-                    engine.pool_size()
-                )));
-            }
+        let permit = match self.permits.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => match timeout(wait, self.permits.clone().acquire_owned()).await {
+                Some(Ok(permit)) => permit,
+                Some(Err(_)) => return Err(Error::Pool("the async engine is closed".into())),
+                None => {
+                    return Err(Error::Pool(format!(
+                        "no database connection became free in {wait:?}: all {} are held by \
+                         open sessions. End sessions sooner, or raise the pool size or the \
+                         connect timeout",
+                        engine.pool_size()
+                    )));
+                }
+            },
         };
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let worker = match idle {
