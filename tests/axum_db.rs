@@ -59,15 +59,28 @@ fn app(engine: AsyncEngine) -> Router {
 struct Served {
     runtime: tokio::runtime::Runtime,
     base: String,
+    /// The `application_name` of the server's PostgreSQL connections.
+    name: String,
 }
 
 fn serve(db: &TestDb, options: EngineOptions) -> Served {
+    let name = format!("axum_db_{}", std::process::id());
+    let name = format!(
+        "{name}_{}",
+        std::thread::current()
+            .name()
+            .unwrap_or("test")
+            .replace(':', "_")
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
-    let url = db.url.clone();
+    let url = match db.backend {
+        Backend::Postgres => format!("{}&application_name={name}", db.url),
+        Backend::Sqlite => db.url.clone(),
+    };
     let (listener, engine) = runtime.block_on(async {
         // Built inside the runtime, as an application's `main` does.
         let engine = tablemodel::create_async_engine_with(&url, &options)
@@ -80,7 +93,11 @@ fn serve(db: &TestDb, options: EngineOptions) -> Served {
     });
     let base = format!("http://{}", listener.local_addr().expect("address"));
     runtime.spawn(async move { axum::serve(listener, app(engine)).await });
-    Served { runtime, base }
+    Served {
+        runtime,
+        base,
+        name,
+    }
 }
 
 fn call(base: &str, method: &str, path: &str, timeout: Duration) -> Result<(u16, String), String> {
@@ -105,16 +122,20 @@ fn call(base: &str, method: &str, path: &str, timeout: Duration) -> Result<(u16,
 
 const WAIT: Duration = Duration::from_secs(20);
 
-fn stuck_transactions(db: &TestDb) -> Result<i64> {
+/// The server's PostgreSQL connections left inside a transaction.
+fn stuck_transactions(db: &TestDb, served: &Served) -> Result<i64> {
     if db.backend != Backend::Postgres {
         return Ok(0);
     }
     let mut s = db.engine.session()?;
     let n = s
-        .exec(tablemodel::raw::<i64>(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
-             AND state LIKE 'idle in transaction%' AND query LIKE '%axum_db_notes%'",
-        ))?
+        .exec(
+            tablemodel::raw::<i64>(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? \
+                 AND state LIKE 'idle in transaction%'",
+            )
+            .bind(served.name.clone()),
+        )?
         .all()[0];
     Ok(n)
 }
@@ -150,7 +171,7 @@ fn a_client_that_goes_away_leaves_no_transaction(db: &TestDb) -> Result<()> {
     let mut counted = None;
     for _ in 0..50 {
         std::thread::sleep(Duration::from_millis(100));
-        if stuck_transactions(db)? == 0 {
+        if stuck_transactions(db, &served)? == 0 {
             counted = Some(call(&served.base, "GET", "/count", WAIT));
             break;
         }
