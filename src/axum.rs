@@ -14,6 +14,7 @@
 //! | `UniqueViolation` | 409 | `{"detail": ..., "columns": [...]}` |
 //! | `ForeignKeyViolation`, `StaleData` | 409 | `{"detail": ...}` |
 //! | `Pool` | 503 | `{"detail": "the database is busy, try again"}` |
+//! | `Connection`, `ConnectionLost` | 503 | `{"detail": "the database cannot be reached, try again"}` |
 //! | anything else | 500 | `{"detail": "internal server error"}`, the error logged through `tracing` |
 //!
 //! A 500 never carries the database's message, which may hold SQL or data.
@@ -66,15 +67,16 @@ use axum::response::{IntoResponse, Response};
 
 use std::ops::{Deref, DerefMut};
 
-use crate::{AsyncEngine, AsyncSession, Error, Result};
+use crate::{AsyncEngine, AsyncSession, Error};
 
 /// The request's database session, as a handler argument: an [`AsyncSession`] checked out of
 /// the router's [`AsyncEngine`] (the state is the engine, or `impl FromRef<AppState> for
 /// AsyncEngine`), SQLModel's `SessionDep`. It derefs to the session; what it has not committed
 /// when the handler returns is rolled back.
 ///
-/// Extracting it waits (without blocking) for a free connection and answers 503 (`Pool`) when
-/// none frees up within the engine's connect timeout.
+/// Extracting it takes nothing: the session's first operation takes a connection, waiting
+/// (without blocking) for one, and fails with `Error::Pool` (503) when none frees up within the
+/// engine's connect timeout. A client still sending its request body holds no connection.
 ///
 /// ```
 /// use axum::{Router, routing::get};
@@ -103,18 +105,14 @@ impl Db {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> tablemodel::Result<()> {
     /// let engine = tablemodel::create_async_engine("sqlite::memory:").await?;
-    /// let mut db = tablemodel::axum::Db::new(&engine).await?;
+    /// let mut db = tablemodel::axum::Db::new(&engine);
     /// db.commit().await?;
     /// # Ok(()) }
     /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Pool`] when no connection is free in time.
-    pub async fn new(engine: &AsyncEngine) -> Result<Db> {
-        Ok(Db {
-            session: engine.session().await?,
-        })
+    pub fn new(engine: &AsyncEngine) -> Db {
+        Db {
+            session: engine.session(),
+        }
     }
 
     /// The session, to keep beyond the request or hand to code that takes one.
@@ -147,10 +145,10 @@ where
     AsyncEngine: FromRef<S>,
     S: Send + Sync,
 {
-    type Rejection = ApiError;
+    type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(_parts: &mut Parts, state: &S) -> Result<Db, ApiError> {
-        Ok(Db::new(&AsyncEngine::from_ref(state)).await?)
+    async fn from_request_parts(_parts: &mut Parts, state: &S) -> Result<Db, Self::Rejection> {
+        Ok(Db::new(&AsyncEngine::from_ref(state)))
     }
 }
 

@@ -63,8 +63,8 @@ pub fn create_engine_with(url: &str, options: &EngineOptions) -> Result<Engine> 
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> tablemodel::Result<()> {
 /// let engine = tablemodel::create_async_engine("sqlite::memory:").await?;
-/// engine.run_sync(|e| tablemodel::metadata().create_all(e)).await?;
-/// let mut session = engine.session().await?;
+/// engine.run_sync(|e| tablemodel::metadata().create_all(e)).await??;
+/// let mut session = engine.session();
 /// # Ok(()) }
 /// ```
 ///
@@ -77,13 +77,15 @@ pub async fn create_async_engine(url: &str) -> Result<AsyncEngine> {
 }
 
 /// [`create_async_engine`] with pool and logging options; the pool size also bounds how many
-/// sessions run at once.
+/// sessions work at once (an in-memory SQLite database has one connection whatever it says).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> tablemodel::Result<()> {
+/// use std::time::Duration;
 /// use tablemodel::EngineOptions;
-/// let options = EngineOptions::default().pool_size(20).echo(true);
+/// // pool_size(20) for a database file or server; an in-memory database has one connection.
+/// let options = EngineOptions::default().connect_timeout(Duration::from_secs(5)).echo(true);
 /// let engine = tablemodel::create_async_engine_with("sqlite::memory:", &options).await?;
 /// # Ok(()) }
 /// ```

@@ -56,7 +56,7 @@ async fn create_user(s: &mut AsyncSession, name: &str) -> Result<User> {
 }
 
 async fn crud(engine: &AsyncEngine, _db: &TestDb) -> Result<()> {
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     // create, get
     let alice = create_user(&mut s, "alice").await?;
     assert!(alice.id.is_some());
@@ -103,14 +103,14 @@ async fn crud(engine: &AsyncEngine, _db: &TestDb) -> Result<()> {
     assert_eq!(s.get::<User>(id).await?, None);
 
     // Seen from another session: the writes were committed.
-    let mut other = engine.session().await?;
+    let mut other = engine.session();
     let count = other.exec(select::<User>().count()).await?;
     assert_eq!(count, 5);
     Ok(())
 }
 
 async fn eager_loading_and_counts(engine: &AsyncEngine, db: &TestDb) -> Result<()> {
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     let alice = create_user(&mut s, "alice").await?;
     let bob = create_user(&mut s, "bob").await?;
     create_user(&mut s, "carol").await?;
@@ -173,7 +173,7 @@ async fn eager_loading_and_counts(engine: &AsyncEngine, db: &TestDb) -> Result<(
 }
 
 async fn bulk_create(engine: &AsyncEngine, _db: &TestDb) -> Result<()> {
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     let handles = s
         .add_all((0..50).map(|i| user(&format!("bulk{i:02}"))))
         .await?;
@@ -198,7 +198,7 @@ async fn bulk_create(engine: &AsyncEngine, _db: &TestDb) -> Result<()> {
 }
 
 async fn errors_leave_the_session_usable(engine: &AsyncEngine, _db: &TestDb) -> Result<()> {
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     create_user(&mut s, "alice").await?;
 
     // A validation error stages nothing.
@@ -247,7 +247,7 @@ async fn transactions_and_savepoints(engine: &AsyncEngine, _db: &TestDb) -> Resu
     assert!(matches!(failed, Err(Error::NotFound)));
 
     // Savepoints: rolled back, committed, and dropped undecided.
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     s.add(user("carol")).await?;
     let mut nested = s.begin_nested().await?;
     nested.add(user("dave")).await?;
@@ -317,7 +317,7 @@ async fn retry_with_exponential_backoff(engine: &AsyncEngine, _db: &TestDb) -> R
     assert!(matches!(e, Err(Error::ConnectionLost(_))));
     assert_eq!(tries.load(Ordering::SeqCst), 3);
 
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     let names: Vec<String> = s
         .exec(select::<User>().columns(User::username))
         .await?
@@ -346,11 +346,14 @@ async fn sign_up(engine: &AsyncEngine, name: String) -> Result<()> {
 async fn assert_pool_clean(engine: &AsyncEngine, db: &TestDb) -> Result<()> {
     let mut all = Vec::new();
     for _ in 0..4 {
-        all.push(engine.session().await?);
+        // A session takes its thread with its first operation.
+        let mut s = engine.session();
+        s.expire_all().await?;
+        all.push(s);
     }
     drop(all);
     if db.backend == common::Backend::Postgres {
-        let mut s = engine.session().await?;
+        let mut s = engine.session();
         let stuck: i64 = s
             .exec(tablemodel::raw::<i64>(
                 "SELECT count(*) FROM pg_stat_activity \
@@ -374,7 +377,7 @@ async fn cancelled_at_every_await_point(engine: &AsyncEngine, db: &TestDb) -> Re
         let out = cancel_after(polls, sign_up(engine, name.clone())).await;
         assert_pool_clean(engine, db).await?;
         // All or nothing: the user with both posts, or neither.
-        let mut s = engine.session().await?;
+        let mut s = engine.session();
         let users = s
             .exec(
                 select::<User>()
@@ -400,7 +403,7 @@ async fn cancelled_at_every_await_point(engine: &AsyncEngine, db: &TestDb) -> Re
 
     // A session dropped with flushed, uncommitted writes (a handler that went away) rolls
     // them back before its connection is pooled again: its row locks are gone.
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     let mut first = s.exec(select::<User>()).await?.first().expect("a user");
     let id = first.id.expect("a key");
     first.email = "locked@example.com".into();
@@ -408,7 +411,7 @@ async fn cancelled_at_every_await_point(engine: &AsyncEngine, db: &TestDb) -> Re
     s.flush().await?;
     drop(s);
     assert_pool_clean(engine, db).await?;
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     let mut first = s.get::<User>(id).await?.expect("a user");
     assert_ne!(first.email, "locked@example.com");
     first.email = "changed@example.com".into();
@@ -437,13 +440,13 @@ async fn runtime_keeps_answering_during_a_slow_query(
             counter.fetch_add(1, Ordering::Relaxed);
         }
     });
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     let started = Instant::now();
     let before = ticks.load(Ordering::Relaxed);
     // Another request's session answers while the slow one runs.
     let other = engine.clone();
     let quick = tokio::spawn(async move {
-        let mut s = other.session().await?;
+        let mut s = other.session();
         let t = Instant::now();
         s.exec(select::<User>().count()).await?;
         Ok::<Duration, Error>(t.elapsed())
@@ -476,7 +479,7 @@ async fn sessions_wait_for_a_free_connection(engine: &AsyncEngine, _db: &TestDb)
     for i in 0..16 {
         let engine = engine.clone();
         tasks.push(tokio::spawn(async move {
-            let mut s = engine.session().await?;
+            let mut s = engine.session();
             s.add(user(&format!("req{i:02}"))).await?;
             tokio::time::sleep(Duration::from_millis(5)).await;
             s.commit().await
@@ -485,7 +488,7 @@ async fn sessions_wait_for_a_free_connection(engine: &AsyncEngine, _db: &TestDb)
     for t in tasks {
         t.await.expect("task")?;
     }
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     assert_eq!(s.exec(select::<User>().count()).await?, 16);
     Ok(())
 }
@@ -493,7 +496,7 @@ async fn sessions_wait_for_a_free_connection(engine: &AsyncEngine, _db: &TestDb)
 async fn a_panic_rolls_back_and_resumes(engine: &AsyncEngine, db: &TestDb) -> Result<()> {
     let e2 = engine.clone();
     let task = tokio::spawn(async move {
-        let mut s = e2.session().await?;
+        let mut s = e2.session();
         s.add(user("panicky")).await?;
         s.flush().await?;
         s.run_sync(|_| -> Result<()> { panic!("a bug in user code") })
@@ -502,7 +505,7 @@ async fn a_panic_rolls_back_and_resumes(engine: &AsyncEngine, db: &TestDb) -> Re
     let joined = task.await;
     assert!(joined.expect_err("the panic resumes").is_panic());
     assert_pool_clean(engine, db).await?;
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     assert_eq!(s.exec(select::<User>().count()).await?, 0);
     Ok(())
 }
@@ -512,27 +515,31 @@ async fn a_full_pool_is_an_error_not_a_hang(_engine: &AsyncEngine, db: &TestDb) 
         .pool_size(1)
         .connect_timeout(Duration::from_millis(200));
     let engine = tablemodel::create_async_engine_with(&db.url, &options).await?;
-    let held = engine.session().await?;
+    let mut held = engine.session();
+    held.exec(select::<User>().count()).await?;
     let started = Instant::now();
-    let e = engine
-        .session()
+    // A session holds nothing until its first operation, which waits for a connection.
+    let mut waiting = engine.session();
+    let e = waiting
+        .exec(select::<User>().count())
         .await
         .expect_err("the pool's one connection is held");
     assert!(matches!(e, Error::Pool(_)), "{e:?}");
     assert!(e.to_string().contains("all 1 are held"), "{e}");
+    assert!(e.to_string().contains("before starting another"), "{e}");
     assert!(started.elapsed() < Duration::from_secs(5));
     drop(held);
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     assert_eq!(s.exec(select::<User>().count()).await?, 0);
     Ok(())
 }
 
 async fn close_waits_for_the_rollback(engine: &AsyncEngine, _db: &TestDb) -> Result<()> {
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     s.add(user("uncommitted")).await?;
     s.flush().await?;
     s.close().await;
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     assert_eq!(s.exec(select::<User>().count()).await?, 0);
     Ok(())
 }
@@ -576,7 +583,7 @@ async fn a_session_without_a_connection_reports_it(_e: &AsyncEngine, db: &TestDb
         drop(session);
     });
     let engine = AsyncEngine::new(sync_rx.await.expect("engine"));
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     let first = s.exec(select::<User>().count()).await;
     assert!(matches!(first, Err(Error::Pool(_))), "{first:?}");
     let again = s.add(user("nobody")).await;
@@ -587,7 +594,7 @@ async fn a_session_without_a_connection_reports_it(_e: &AsyncEngine, db: &TestDb
     s.close().await;
     drop(free_tx);
     holder.join().expect("holder");
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     assert_eq!(s.exec(select::<User>().count()).await?, 0);
     Ok(())
 }
@@ -599,7 +606,7 @@ async fn retry_replaces_a_lost_connection(engine: &AsyncEngine, db: &TestDb) -> 
         return Ok(());
     }
     let attempts = AtomicU32::new(0);
-    let mut s = engine.session().await?;
+    let mut s = engine.session();
     let n = s
         .transaction_with_retry(3, async |s| {
             let attempt = attempts.fetch_add(1, Ordering::SeqCst) + 1;
@@ -610,7 +617,7 @@ async fn retry_replaces_a_lost_connection(engine: &AsyncEngine, db: &TestDb) -> 
                     .exec(tablemodel::raw::<i32>("SELECT pg_backend_pid()"))
                     .await?
                     .all()[0];
-                let mut killer = engine.session().await?;
+                let mut killer = engine.session();
                 let killed: bool = killer
                     .exec(tablemodel::raw::<bool>("SELECT pg_terminate_backend(?)").bind(pid))
                     .await?
@@ -638,7 +645,7 @@ async fn retry_replaces_a_lost_connection(engine: &AsyncEngine, db: &TestDb) -> 
                     .exec(tablemodel::raw::<i32>("SELECT pg_backend_pid()"))
                     .await?
                     .all()[0];
-                let mut killer = engine.session().await?;
+                let mut killer = engine.session();
                 killer
                     .exec(tablemodel::raw::<bool>("SELECT pg_terminate_backend(?)").bind(pid))
                     .await?;
@@ -651,7 +658,191 @@ async fn retry_replaces_a_lost_connection(engine: &AsyncEngine, db: &TestDb) -> 
     Ok(())
 }
 
+/// A failed `transaction` rolls its flushed writes back: a later commit of the same session
+/// keeps none of them (closure error, commit error, failed retry attempts).
+async fn a_failed_transaction_leaves_nothing_to_commit(
+    engine: &AsyncEngine,
+    _db: &TestDb,
+) -> Result<()> {
+    create_user(&mut engine.session(), "taken").await?;
+    let mut s = engine.session();
+    let failed: Result<()> = s
+        .transaction(async |s| {
+            s.add(user("half")).await?;
+            s.flush().await?;
+            Err(Error::NotFound)
+        })
+        .await;
+    assert!(matches!(failed, Err(Error::NotFound)));
+    // The closure succeeds, its commit fails.
+    let failed = s
+        .transaction(async |s| {
+            s.add(user("other_half")).await?;
+            s.flush().await?;
+            s.add(user("taken")).await?;
+            Ok(())
+        })
+        .await;
+    assert!(
+        matches!(failed, Err(Error::UniqueViolation { .. })),
+        "{failed:?}"
+    );
+    let attempts = AtomicU32::new(0);
+    s.transaction_with_retry(3, async |s| {
+        let n = attempts.fetch_add(1, Ordering::SeqCst) + 1;
+        s.add(user(&format!("retry{n}"))).await?;
+        s.flush().await?;
+        if n == 1 {
+            return Err(Error::ConnectionLost("gone".into()));
+        }
+        Ok(())
+    })
+    .await?;
+    s.add(user("later")).await?;
+    s.commit().await?;
+    let names: Vec<String> = s
+        .exec(select::<User>().order_by(User::id).columns(User::username))
+        .await?
+        .all();
+    assert_eq!(names, ["taken", "retry2", "later"]);
+    Ok(())
+}
+
+/// Each retry reads the rows anew, and the failed attempt's locks are gone before it.
+async fn retries_read_fresh_rows_without_old_locks(
+    engine: &AsyncEngine,
+    db: &TestDb,
+) -> Result<()> {
+    let id = create_user(&mut engine.session(), "counter")
+        .await?
+        .id
+        .unwrap();
+    let attempts = AtomicU32::new(0);
+    let mut s = engine.session();
+    let email = s
+        .transaction_with_retry(3, async |s| {
+            let n = attempts.fetch_add(1, Ordering::SeqCst) + 1;
+            let mut row = s.get::<User>(id).await?.expect("row");
+            if n == 1 {
+                row.email = "attempt1@example.com".into();
+                s.add(row).await?;
+                s.flush().await?;
+                return Err(Error::Backend {
+                    source: "deadlock detected".into(),
+                    transient: true,
+                });
+            }
+            Ok(row.email)
+        })
+        .await?;
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    assert_eq!(email, "counter@example.com");
+
+    // Between attempts another writer changes the row: the next attempt sees it, and that
+    // writer is not blocked by the failed attempt's write.
+    let attempts = AtomicU32::new(0);
+    let other = engine.clone();
+    let backend = db.backend;
+    let email = s
+        .transaction_with_retry(3, async |s| {
+            let n = attempts.fetch_add(1, Ordering::SeqCst) + 1;
+            if n == 2 {
+                let mut w = other.session();
+                if backend == common::Backend::Postgres {
+                    w.exec(tablemodel::raw_execute("SET lock_timeout = '2s'"))
+                        .await?;
+                }
+                let mut theirs = w.get::<User>(id).await?.expect("row");
+                theirs.email = "theirs@example.com".into();
+                w.add(theirs).await?;
+                w.commit().await?;
+            }
+            let mut row = s.get::<User>(id).await?.expect("row");
+            if n == 1 {
+                row.email = "locked@example.com".into();
+                s.add(row).await?;
+                s.flush().await?;
+                return Err(Error::Backend {
+                    source: "could not serialize access".into(),
+                    transient: true,
+                });
+            }
+            Ok(row.email)
+        })
+        .await?;
+    assert_eq!(email, "theirs@example.com");
+    Ok(())
+}
+
+/// A `transaction` future dropped mid-way rolls back what it flushed: the session, used and
+/// committed afterwards, commits none of it.
+async fn a_cancelled_transaction_is_not_committed_later(
+    engine: &AsyncEngine,
+    _db: &TestDb,
+) -> Result<()> {
+    let mut s = engine.session();
+    let cancelled = tokio::time::timeout(
+        Duration::from_millis(200),
+        s.transaction(async |s| {
+            s.add(user("first_half")).await?;
+            s.flush().await?;
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            s.add(user("second_half")).await?;
+            Ok(())
+        }),
+    )
+    .await;
+    assert!(cancelled.is_err(), "not cancelled");
+    s.add(user("afterwards")).await?;
+    s.commit().await?;
+    let names: Vec<String> = s
+        .exec(select::<User>().columns(User::username))
+        .await?
+        .all();
+    assert_eq!(names, ["afterwards"]);
+    Ok(())
+}
+
+/// A savepoint guard alive across a commit of its session (through `DerefMut`) finds its
+/// savepoint gone with the transaction and undoes nothing; the session goes on.
+async fn a_savepoint_guard_outliving_a_commit(engine: &AsyncEngine, _db: &TestDb) -> Result<()> {
+    let mut s = engine.session();
+    let mut nested = s.begin_nested().await?;
+    nested.add(user("inside")).await?;
+    AsyncSession::commit(&mut nested).await?;
+    nested.add(user("after_commit")).await?;
+    nested.flush().await?;
+    drop(nested);
+    s.add(user("later")).await?;
+    s.commit().await?;
+    let names: Vec<String> = s
+        .exec(select::<User>().order_by(User::id).columns(User::username))
+        .await?
+        .all();
+    assert_eq!(names, ["inside", "after_commit", "later"]);
+    Ok(())
+}
+
+/// A session that outlives its engine (the guide's fixture returns one) closes cleanly, the
+/// pool dropped off the runtime's threads.
+async fn a_session_outlives_its_engine(_e: &AsyncEngine, db: &TestDb) -> Result<()> {
+    for _ in 0..100 {
+        let options = tablemodel::EngineOptions::default().pool_size(1);
+        let engine = tablemodel::create_async_engine_with(&db.url, &options).await?;
+        let mut s = engine.session();
+        s.exec(select::<User>().count()).await?;
+        drop(engine);
+        drop(s);
+    }
+    Ok(())
+}
+
 async_backend_tests!(
+    a_failed_transaction_leaves_nothing_to_commit,
+    retries_read_fresh_rows_without_old_locks,
+    a_cancelled_transaction_is_not_committed_later,
+    a_savepoint_guard_outliving_a_commit,
+    a_session_outlives_its_engine,
     retry_replaces_a_lost_connection,
     a_session_without_a_connection_reports_it,
     close_waits_for_the_rollback,
@@ -676,7 +867,7 @@ mod fixture {
     async fn async_session() -> Result<AsyncSession> {
         let engine = tablemodel::create_async_engine("sqlite::memory:").await?;
         engine.run_sync(|e| metadata().create_all(e)).await??;
-        engine.session().await
+        Ok(engine.session())
     }
 
     #[tokio::test]
@@ -719,12 +910,14 @@ mod fixture {
             tablemodel::EngineOptions::default().connect_timeout(Duration::from_millis(100));
         let engine = tablemodel::create_async_engine_with("sqlite::memory:", &options).await?;
         engine.run_sync(|e| metadata().create_all(e)).await??;
-        let mut first = engine.session().await?;
+        let mut first = engine.session();
         first.add(User::new("first", "first@example.com")).await?;
         first.commit().await?;
-        assert!(matches!(engine.session().await, Err(Error::Pool(_))));
+        let mut waiting = engine.session();
+        let e = waiting.exec(select::<User>().count()).await;
+        assert!(matches!(e, Err(Error::Pool(_))), "{e:?}");
         drop(first);
-        let mut second = engine.session().await?;
+        let mut second = engine.session();
         assert_eq!(second.exec(select::<User>().count()).await?, 1);
         Ok(())
     }
@@ -743,8 +936,10 @@ mod fixture {
                 let engine =
                     tablemodel::create_async_engine_with("sqlite::memory:", &options).await?;
                 engine.run_sync(|e| metadata().create_all(e)).await??;
-                let held = engine.session().await?;
-                assert!(matches!(engine.session().await, Err(Error::Pool(_))));
+                let mut held = engine.session();
+                held.expire_all().await?;
+                let mut waiting = engine.session();
+                assert!(matches!(waiting.expire_all().await, Err(Error::Pool(_))));
                 drop(held);
                 let tries = AtomicU32::new(0);
                 let started = Instant::now();

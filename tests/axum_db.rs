@@ -47,8 +47,21 @@ async fn save(mut db: Db) -> Result<String, ApiError> {
     Ok("saved".into())
 }
 
+#[derive(serde::Deserialize)]
+struct NewNote {
+    text: String,
+}
+
+/// `Db` before the body: the extractor takes no connection, only the first operation does.
+async fn save_json(mut db: Db, body: axum::Json<NewNote>) -> Result<String, ApiError> {
+    db.add(Note::new(body.0.text)).await?;
+    db.commit().await?;
+    Ok("saved".into())
+}
+
 fn app(engine: AsyncEngine) -> Router {
     Router::new()
+        .route("/notes", post(save_json))
         .route("/count", get(count))
         .route("/forget", post(forget))
         .route("/slow", post(slow))
@@ -220,7 +233,36 @@ fn a_full_pool_answers_503(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// A client that sends its headers and then stalls mid-body holds no connection: with a pool
+/// of one, other requests are served meanwhile.
+fn a_stalled_upload_holds_no_connection(db: &TestDb) -> Result<()> {
+    use std::io::Write;
+    let options = EngineOptions::default()
+        .pool_size(1)
+        .connect_timeout(Duration::from_secs(2));
+    let served = serve(db, options);
+    let addr = served.base.trim_start_matches("http://").to_owned();
+    let mut stalled = std::net::TcpStream::connect(&addr).expect("connect");
+    stalled
+        .write_all(
+            b"POST /notes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+              Content-Length: 100\r\n\r\n{\"text\": ",
+        )
+        .expect("send");
+    std::thread::sleep(Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    assert_eq!(
+        call(&served.base, "GET", "/count", WAIT),
+        Ok((200, "0".into()))
+    );
+    assert!(started.elapsed() < Duration::from_secs(1));
+    drop(stalled);
+    drop(served);
+    Ok(())
+}
+
 backend_tests!(
+    a_stalled_upload_holds_no_connection,
     uncommitted_work_is_rolled_back,
     a_client_that_goes_away_leaves_no_transaction,
     a_full_pool_answers_503,

@@ -26,8 +26,8 @@ use crate::sql::error::{Error, Result};
 ///
 /// # async fn demo(make: impl FnOnce() -> Result<Engine> + Send + 'static) -> Result<()> {
 /// let engine = AsyncEngine::connect(make).await?;   // tablemodel::create_async_engine(url)
-/// engine.run_sync(|e| metadata().create_all(e)).await?;
-/// let mut session = engine.session().await?;
+/// engine.run_sync(|e| metadata().create_all(e)).await??;
+/// let mut session = engine.session();
 /// session.add(Hero::new("Deadpond")).await?;
 /// session.commit().await?;
 /// # Ok(()) }
@@ -113,33 +113,37 @@ impl AsyncEngine {
         self.workers.engine().statement_count()
     }
 
-    /// A new session, waiting without blocking while as many sessions as the pool has
-    /// connections are open. SQLModel's `AsyncSession(engine)`: its connection is taken on
-    /// the session's thread without waiting here, so a database that cannot be reached is
-    /// the error of the session's first operation.
+    /// A new session: SQLModel's `AsyncSession(engine)`. Like SQLAlchemy's session it holds
+    /// nothing until its first operation, which takes a thread and a pooled connection,
+    /// waiting without blocking while as many sessions as the pool has connections are at
+    /// work: a session that is never used (a request handler that returns early) costs
+    /// nothing.
     ///
     /// ```
     /// # async fn demo(engine: &model_core::AsyncEngine) -> model_core::Result<()> {
-    /// let mut session = engine.session().await?;
+    /// let mut session = engine.session();
+    /// session.commit().await?;
     /// # Ok(()) }
     /// ```
     ///
-    /// # Errors
-    ///
-    /// [`Error::Pool`] when no session ends within the engine's connect timeout
-    /// ([`EngineOptions::connect_timeout`](crate::EngineOptions::connect_timeout)).
-    pub async fn session(&self) -> Result<AsyncSession> {
-        let lease = self.workers.lease().await?;
-        Ok(AsyncSession::open(lease, self.workers.engine()))
+    /// The first operation fails with [`Error::Pool`] when no connection frees up within the
+    /// engine's connect timeout
+    /// ([`EngineOptions::connect_timeout`](crate::EngineOptions::connect_timeout)), or with
+    /// the backend's error when the database cannot be reached.
+    pub fn session(&self) -> AsyncSession {
+        AsyncSession::new(self.workers.clone(), self.dialect)
     }
 
     /// Runs synchronous code that needs the engine (creating tables, migrating, anything of
     /// the sync API) on a session thread: SQLAlchemy's `AsyncConnection.run_sync`, as the
-    /// guide's `await conn.run_sync(SQLModel.metadata.create_all)`.
+    /// guide's `await conn.run_sync(SQLModel.metadata.create_all)`. The outer `Result` is the
+    /// wait for a thread (`Error::Pool`), the inner one what `work` returns. Return no
+    /// `Engine` or `Session` from `work`: on PostgreSQL, the last handle on a connection must
+    /// not be dropped on the runtime's threads.
     ///
     /// ```
     /// # async fn demo(engine: &model_core::AsyncEngine) -> model_core::Result<()> {
-    /// engine.run_sync(|e| model_core::metadata().create_all(e)).await?;
+    /// engine.run_sync(|e| model_core::metadata().create_all(e)).await??;
     /// # Ok(()) }
     /// ```
     pub async fn run_sync<T: Send + 'static>(
@@ -148,8 +152,8 @@ impl AsyncEngine {
     ) -> Result<T> {
         let lease = self.workers.lease().await?;
         let engine = self.workers.engine();
-        let out = lease.worker.run(move |_| work(&engine)).await;
-        lease.release();
-        Ok(out)
+        // Dropping the lease, also with a cancelled future, returns its permit only once the
+        // job has ended.
+        Ok(lease.worker.run(move |_| work(&engine)).await)
     }
 }

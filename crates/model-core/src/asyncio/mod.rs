@@ -17,7 +17,7 @@
 //! # #[model(table = "asyncio_users")]
 //! # struct User { #[model(primary_key)] id: Option<i64>, username: String }
 //! # async fn demo(engine: &AsyncEngine) -> Result<()> {
-//! let mut session = engine.session().await?;
+//! let mut session = engine.session();
 //! let user = session.add(User::new("deadpond")).await?;
 //! session.commit().await?;
 //! let user = session.refresh(user).await?;

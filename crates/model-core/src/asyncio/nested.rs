@@ -52,7 +52,7 @@ impl AsyncSession {
                 held.savepoints.push(savepoint);
                 Ok::<_, Error>(held.savepoints.len())
             })
-            .await?;
+            .await??;
         Ok(AsyncNested {
             session: self,
             depth,
@@ -83,7 +83,7 @@ impl AsyncNested<'_> {
                 let savepoint = innermost(&mut held.savepoints, depth)?;
                 held.session()?.close_savepoint(&savepoint, false)
             })
-            .await
+            .await?
     }
 
     /// Undoes everything done since the savepoint, staged or flushed.
@@ -100,7 +100,7 @@ impl AsyncNested<'_> {
     pub async fn rollback(mut self) -> Result<()> {
         self.done = true;
         let depth = self.depth;
-        self.session.with(move |held| undo(held, depth)).await
+        self.session.with(move |held| undo(held, depth)).await?
     }
 }
 

@@ -1,18 +1,23 @@
 //! [`AsyncSession`]: the session's operations as `async fn`s, run on the session's thread.
 
-use super::worker::{Held, Lease};
-use crate::engine::engine::Engine;
+use std::sync::Arc;
+
+use super::worker::{Held, Lease, Workers};
 use crate::orm::relationship::{Relation, Target};
 use crate::orm::session::{Cascade, Handle, Identifies, Session};
 use crate::orm::statement::Statement;
+use crate::sql::dialect::Dialect;
 use crate::sql::error::Result;
 use crate::sql::model::Model;
 
 /// A [`Session`] for async code: SQLModel's `AsyncSession`, from [`AsyncEngine::session`].
 ///
-/// Every operation of the sync session is here as an `async fn` that runs the sync session's
-/// own code on the session's thread (there is one unit of work, not two), so the identity map,
-/// flush order, autoflush, validation and errors are the same. Values cross to that thread and
+/// The sync session's main operations are here as `async fn`s that run the sync session's own
+/// code on the session's thread (there is one unit of work, not two), so the identity map,
+/// flush order, autoflush, validation and errors are the same; [`run_sync`](AsyncSession::run_sync)
+/// runs any other (`expire`, `expunge`, `change_key`, `link`, ...). The session takes a thread
+/// and a pooled connection with its first operation, which waits (without blocking) while
+/// the pool's connections are all at work, up to the connect timeout (`Error::Pool`). Values cross to that thread and
 /// back, so operations take models and statements by value (`delete(hero)`, not
 /// `delete(&hero)`: clone to keep one) and models must be `Send`. Anything else of the sync
 /// API runs through [`run_sync`](AsyncSession::run_sync).
@@ -33,7 +38,7 @@ use crate::sql::model::Model;
 /// # #[model(table = "async_session_users")]
 /// # struct User { #[model(primary_key)] id: Option<i64>, username: String }
 /// # async fn demo(engine: &model_core::AsyncEngine) -> Result<()> {
-/// let mut session = engine.session().await?;
+/// let mut session = engine.session();
 /// let handle = session.add(User::new("deadpond")).await?;
 /// session.commit().await?;
 /// let user = session.refresh(handle).await?;                 // SELECT ... WHERE id = ?
@@ -41,12 +46,12 @@ use crate::sql::model::Model;
 /// # Ok(()) }
 /// ```
 pub struct AsyncSession {
-    /// `None` once dropped.
+    workers: Arc<Workers>,
+    /// The session's thread, from its first operation until it is dropped.
     lease: Option<Lease>,
-    /// The engine the session takes its connection from.
-    engine: Engine,
     /// Whether a job has opened the session on its thread.
     opened: bool,
+    dialect: &'static dyn Dialect,
 }
 
 impl std::fmt::Debug for AsyncSession {
@@ -56,14 +61,25 @@ impl std::fmt::Debug for AsyncSession {
 }
 
 impl AsyncSession {
-    /// A session on `lease`'s thread. Its connection is taken from the pool by its first
-    /// operation, on that thread; an error doing so is that operation's.
-    pub(crate) fn open(lease: Lease, engine: Engine) -> AsyncSession {
+    /// A session of `workers`' engine. It takes a thread and a connection with its first
+    /// operation, as SQLAlchemy's session takes a connection when first used: a session that
+    /// is never used (a request handler that returns early) holds nothing.
+    pub(crate) fn new(workers: Arc<Workers>, dialect: &'static dyn Dialect) -> AsyncSession {
         AsyncSession {
-            lease: Some(lease),
-            engine,
+            workers,
+            lease: None,
             opened: false,
+            dialect,
         }
+    }
+
+    /// The SQL dialect of the session's database.
+    ///
+    /// ```
+    /// # fn demo(session: &model_core::AsyncSession) { println!("{}", session.dialect().name()); }
+    /// ```
+    pub fn dialect(&self) -> &'static dyn Dialect {
+        self.dialect
     }
 
     /// `work`, preceded by opening the session when it is the session's first job.
@@ -71,7 +87,8 @@ impl AsyncSession {
         &mut self,
         work: impl FnOnce(&mut Held) -> R + Send + 'static,
     ) -> impl FnOnce(&mut Held) -> R + Send + 'static {
-        let engine = (!self.opened).then(|| self.engine.clone());
+        // The engine is cloned here and dropped on the session's thread.
+        let engine = (!self.opened).then(|| self.workers.engine());
         self.opened = true;
         move |held| {
             if let Some(engine) = engine {
@@ -81,25 +98,33 @@ impl AsyncSession {
         }
     }
 
-    /// Runs `work` with what the session's thread holds.
+    /// Runs `work` with what the session's thread holds, taking the thread first when this is
+    /// the session's first operation.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Pool`](crate::Error::Pool) when no thread (no connection) frees up within the
+    /// engine's connect timeout.
     pub(crate) async fn with<R: Send + 'static>(
         &mut self,
         work: impl FnOnce(&mut Held) -> R + Send + 'static,
-    ) -> R {
+    ) -> Result<R> {
+        if self.lease.is_none() {
+            self.lease = Some(self.workers.lease().await?);
+        }
         let job = self.job(work);
-        let lease = self
-            .lease
-            .as_ref()
-            .expect("the lease is taken only by drop");
-        lease.worker.run(job).await
+        let lease = self.lease.as_ref().expect("leased above");
+        Ok(lease.worker.run(job).await)
     }
 
-    /// Sends `work` to the session's thread without waiting for it; it runs before any later
-    /// job of this session.
+    /// Sends `work` to the session's thread without waiting for it, if the session has one;
+    /// it runs before any later job of this session.
     pub(crate) fn send(&mut self, work: impl FnOnce(&mut Held) + Send + 'static) {
-        let job = self.job(work);
-        if let Some(lease) = &self.lease {
-            lease.worker.send(Box::new(job));
+        if self.lease.is_some() {
+            let job = self.job(work);
+            if let Some(lease) = &self.lease {
+                lease.worker.send(Box::new(job));
+            }
         }
     }
 
@@ -130,7 +155,7 @@ impl AsyncSession {
         &mut self,
         work: impl FnOnce(&mut Session) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        self.with(move |held| work(held.session()?)).await
+        self.with(move |held| work(held.session()?)).await?
     }
 
     /// Validates `model` and stages it for insert, or for an update of the columns that
@@ -267,7 +292,8 @@ impl AsyncSession {
     ///
     /// # Errors
     ///
-    /// [`Error::NotFound`](crate::Error::NotFound) for a model without a key.
+    /// [`Error::Statement`](crate::Error::Statement) for a model without a key (never
+    /// stored).
     pub async fn delete<M: Cascade>(&mut self, model: M) -> Result<()> {
         self.run_sync(move |s| s.delete(&model)).await
     }
@@ -390,7 +416,12 @@ impl AsyncSession {
     ///
     /// As [`Session::commit`]: nothing is committed when it fails.
     pub async fn commit(&mut self) -> Result<()> {
-        self.run_sync(|s| s.commit()).await
+        self.with(|held| {
+            // Savepoints end with the transaction: a guard still alive finds none to undo.
+            held.savepoints.clear();
+            held.session()?.commit()
+        })
+        .await?
     }
 
     /// Rolls back the transaction and discards staged writes: [`Session::rollback`].
@@ -409,7 +440,7 @@ impl AsyncSession {
             held.savepoints.clear();
             held.session()?.rollback()
         })
-        .await
+        .await?
     }
 
     /// Marks every row the session holds to be read again on next access:
@@ -443,42 +474,51 @@ impl AsyncSession {
     /// ```
     pub async fn close(mut self) {
         if let Some(lease) = self.lease.take() {
+            // Dropping the lease afterwards returns the thread and the connection's permit.
             lease.close().await;
         }
     }
 
-    /// Rolls back quietly after a failure, as the sync engine's transactions do.
-    pub(crate) async fn discard_quietly(&mut self) {
-        self.with(|held| {
+    /// Rolls the transaction back after a failed attempt and forgets what the session read,
+    /// so that the next attempt starts from the database as it is: SQLAlchemy's rollback,
+    /// which expires every instance. A connection found lost is replaced by a new one.
+    pub(crate) async fn roll_back_attempt(&mut self, lost: bool) {
+        let engine = self.workers.engine();
+        let _ = self
+            .with(move |held| {
+                held.savepoints.clear();
+                if lost {
+                    held.close();
+                    held.open(&engine);
+                } else if let Some(s) = held.session.as_mut() {
+                    // Quietly: the failure was reported to the caller.
+                    s.discard_quietly();
+                    if s.rollback().is_err() {
+                        held.close();
+                        held.open(&engine);
+                        return;
+                    }
+                    s.expire_all();
+                }
+            })
+            .await;
+    }
+
+    /// Sends, without waiting, a rollback of whatever the session's transaction holds: what a
+    /// [`transaction`](AsyncSession::transaction) future dropped mid-way leaves behind.
+    pub(crate) fn roll_back_later(&mut self) {
+        self.send(|held| {
             held.savepoints.clear();
             if let Some(s) = held.session.as_mut() {
                 s.discard_quietly();
+                let _ = s.rollback();
             }
-        })
-        .await;
-    }
-
-    /// Replaces the session's connection by a new one from the pool, after the old one was
-    /// lost: what was staged is gone with the transaction.
-    pub(crate) async fn reconnect(&mut self) {
-        let engine = self.engine.clone();
-        self.with(move |held| {
-            held.close();
-            held.open(&engine);
-        })
-        .await;
+        });
     }
 
     pub(crate) async fn has_committed(&mut self) -> bool {
         self.with(|held| held.session.as_ref().is_some_and(Session::has_committed))
             .await
-    }
-}
-
-impl Drop for AsyncSession {
-    fn drop(&mut self) {
-        if let Some(lease) = self.lease.take() {
-            lease.release();
-        }
+            .unwrap_or(false)
     }
 }

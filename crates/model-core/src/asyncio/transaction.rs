@@ -37,22 +37,32 @@ impl AsyncSession {
         &mut self,
         work: impl AsyncFnOnce(&mut AsyncSession) -> Result<T>,
     ) -> Result<T> {
-        let out = match work(self).await {
-            Ok(out) => self.commit().await.map(|()| out),
+        let scope = Scope::open(self);
+        let out = match work(scope.session).await {
+            Ok(out) => scope.session.commit().await.map(|()| out),
             Err(e) => Err(e),
         };
-        if out.is_err() {
-            self.discard_quietly().await;
+        if let Err(e) = &out {
+            let lost = matches!(e, Error::Connection(_) | Error::ConnectionLost(_));
+            scope.session.roll_back_attempt(lost).await;
         }
+        scope.close();
         out
     }
 
     /// [`AsyncSession::transaction`], run again (up to `attempts` times in all, in this
-    /// session, on a new connection after a lost one) while it fails with a transient error
-    /// (SQLite busy, PostgreSQL serialization failure or deadlock, a lost connection), pausing 10 ms, 20 ms, 40 ms ... (at most
-    /// 2.56 s) between tries without blocking the runtime: the guide's retry with exponential
-    /// backoff. It is not run again once any part of it committed (a `commit` inside `work`),
-    /// nor after [`Error::CommitOutcomeUnknown`](crate::Error::CommitOutcomeUnknown).
+    /// session) while it fails with a transient error (SQLite busy, PostgreSQL serialization
+    /// failure or deadlock, a lost connection). Between attempts the transaction is rolled
+    /// back, what the session read is expired (each attempt reads the rows anew), a lost
+    /// connection is replaced, and it pauses 10 ms, 20 ms, 40 ms ... (at most 2.56 s) without
+    /// blocking the runtime: the guide's retry with exponential backoff. It is not run again
+    /// once any part of it committed (a `commit` inside `work`), nor after
+    /// [`Error::CommitOutcomeUnknown`](crate::Error::CommitOutcomeUnknown).
+    ///
+    /// `work` is called once per attempt, so it borrows what it captures; inside a spawned
+    /// task or an axum handler (which need `Send` futures), write `async move |s| ...` over
+    /// clones or `Arc`s of what it uses: rustc cannot yet prove a borrowing `AsyncFnMut`'s
+    /// future `Send` ("implementation of `Send` is not general enough").
     ///
     /// ```
     /// # use model_core::prelude::*;
@@ -78,21 +88,43 @@ impl AsyncSession {
     ) -> Result<T> {
         let mut attempt = 1;
         loop {
-            let out = match work(self).await {
-                Ok(out) => self.commit().await.map(|()| out),
-                Err(e) => Err(e),
+            let e = match self.transaction(&mut work).await {
+                Ok(out) => return Ok(out),
+                Err(e) => e,
             };
-            let Err(e) = out else { return out };
-            self.discard_quietly().await;
             if !e.is_transient() || attempt >= attempts || self.has_committed().await {
                 return Err(e);
             }
-            if matches!(e, Error::Connection(_) | Error::ConnectionLost(_)) {
-                // The next attempt needs a connection that works.
-                self.reconnect().await;
-            }
             sleep(backoff(attempt)).await;
             attempt += 1;
+        }
+    }
+}
+
+/// A transaction in progress: dropped before [`Scope::close`] (its future cancelled), it rolls
+/// the session's transaction back, so that the session cannot later commit half of it.
+struct Scope<'s> {
+    session: &'s mut AsyncSession,
+    done: bool,
+}
+
+impl<'s> Scope<'s> {
+    fn open(session: &'s mut AsyncSession) -> Scope<'s> {
+        Scope {
+            session,
+            done: false,
+        }
+    }
+
+    fn close(mut self) {
+        self.done = true;
+    }
+}
+
+impl Drop for Scope<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.session.roll_back_later();
         }
     }
 }
@@ -126,7 +158,7 @@ impl AsyncEngine {
         &self,
         work: impl AsyncFnOnce(&mut AsyncSession) -> Result<T>,
     ) -> Result<T> {
-        self.session().await?.transaction(work).await
+        self.session().transaction(work).await
     }
 
     /// [`AsyncEngine::transaction`], run again (up to `attempts` times in all) while it fails
@@ -157,7 +189,7 @@ impl AsyncEngine {
     ) -> Result<T> {
         let mut attempt = 1;
         loop {
-            let mut session = self.session().await?;
+            let mut session = self.session();
             let out = session.transaction(&mut work).await;
             let Err(e) = out else { return out };
             if !e.is_transient() || attempt >= attempts || session.has_committed().await {

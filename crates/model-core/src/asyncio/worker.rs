@@ -140,10 +140,14 @@ pub(crate) struct Workers {
 }
 
 /// A worker lent to one session (or one [`AsyncEngine::run_sync`](super::AsyncEngine::run_sync)
-/// call), with the permit that counts it against the pool size.
+/// call), with the permit that counts it against the pool size. Dropping it (with the session,
+/// or with a future cancelled mid-way) sends the job that closes the worker's session, rolling
+/// back a transaction left open, and only then returns the worker and its permit: a connection
+/// never returns to the pool inside a transaction, and the pool size holds while jobs run.
 pub(crate) struct Lease {
     pub(crate) worker: Worker,
-    permit: OwnedSemaphorePermit,
+    /// Taken by `drop`.
+    permit: Option<OwnedSemaphorePermit>,
     home: Arc<Workers>,
 }
 
@@ -172,14 +176,7 @@ impl Workers {
             Err(_) => match timeout(wait, self.permits.clone().acquire_owned()).await {
                 Some(Ok(permit)) => permit,
                 Some(Err(_)) => return Err(Error::Pool("the async engine is closed".into())),
-                None => {
-                    return Err(Error::Pool(format!(
-                        "no database connection became free in {wait:?}: all {} are held by \
-                         open sessions. End sessions sooner, or raise the pool size or the \
-                         connect timeout",
-                        engine.pool_size()
-                    )));
-                }
+                None => return Err(pool_full(&engine, wait)),
             },
         };
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
@@ -189,27 +186,43 @@ impl Workers {
         };
         Ok(Lease {
             worker,
-            permit,
+            permit: Some(permit),
             home: self.clone(),
         })
     }
 }
 
+/// The error of a session that waited `wait` for a connection in vain.
+fn pool_full(engine: &Engine, wait: std::time::Duration) -> Error {
+    let size = engine.pool_size();
+    let advice = if size == 1 {
+        "The pool has one connection (as an in-memory SQLite database always has): end (drop or \
+         `close`) the session that holds it before starting another"
+    } else {
+        "End sessions sooner, or raise the pool size or the connect timeout"
+    };
+    Error::Pool(format!(
+        "no database connection became free in {wait:?}: all {size} are held by open sessions. \
+         {advice}"
+    ))
+}
+
 impl Lease {
-    /// Closes the worker's session (rolling back a transaction left open) and returns the
-    /// worker to the idle list once that is done, without waiting for it: what dropping an
-    /// [`AsyncSession`](super::AsyncSession) does, so a connection never returns to the pool
-    /// inside a transaction, whenever the future using it was dropped.
-    pub(crate) fn release(self) {
-        let Lease {
-            worker,
-            permit,
-            home,
-        } = self;
+    /// Closes the worker's session now and waits until it is closed; dropping the lease then
+    /// has nothing left to close.
+    pub(crate) async fn close(self) {
+        self.worker.run(Held::close).await;
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let permit = self.permit.take();
+        let home = self.home.clone();
         let again = Worker {
-            jobs: worker.jobs.clone(),
+            jobs: self.worker.jobs.clone(),
         };
-        worker.send(Box::new(move |held| {
+        self.worker.send(Box::new(move |held| {
             held.close();
             home.idle
                 .lock()
@@ -217,14 +230,6 @@ impl Lease {
                 .push(again);
             drop(permit);
         }));
-    }
-}
-
-impl Lease {
-    /// [`Lease::release`], waiting until the session is closed.
-    pub(crate) async fn close(self) {
-        self.worker.run(Held::close).await;
-        self.release();
     }
 }
 
