@@ -135,6 +135,15 @@ impl Page {
     }
 }
 
+/// Runs CPU-heavy `work` (password hashing) on tokio's blocking pool.
+async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::from(Error::backend(e)))
+}
+
 /// `{"ok": true}`, the tutorial's answer to a delete.
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
@@ -160,11 +169,10 @@ async fn create_hero(
     body: Result<Json<HeroCreate>, JsonRejection>,
 ) -> Result<(StatusCode, Json<HeroPublic>), ApiError> {
     let Json(hero) = body?;
-    // Validated before the (deliberately slow) hash is computed, which runs on the session's
-    // thread rather than the runtime's.
-    let hero = db
-        .run_sync(move |_| Hero::from_create_with(hero, |h| hash_password(&h.password)))
-        .await?;
+    // Validated before the (deliberately slow) hash is computed, which runs on tokio's
+    // blocking pool: not on the runtime's threads, nor holding a database connection.
+    let hero =
+        off_runtime(move || Hero::from_create_with(hero, |h| hash_password(&h.password))).await??;
     let handle = db.add(hero).await?;
     db.commit().await?;
     let hero = db.refresh(handle).await?;
@@ -235,12 +243,12 @@ async fn update_hero(
         .get::<Hero>(hero_id)
         .await?
         .ok_or_else(|| ApiError::not_found("Hero not found"))?;
-    // The update's own field first: `apply` writes only columns. The hash runs on the
-    // session's thread.
+    // The update's own field first: `apply` writes only columns. The hash runs on tokio's
+    // blocking pool.
     let password = update.password.value().cloned();
     hero.apply(update)?;
     if let Some(password) = password {
-        hero.hashed_password = db.run_sync(move |_| Ok(hash_password(&password))).await?;
+        hero.hashed_password = off_runtime(move || hash_password(&password)).await?;
     }
     db.add(hero.clone()).await?;
     db.commit().await?;

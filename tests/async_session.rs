@@ -525,7 +525,7 @@ async fn a_full_pool_is_an_error_not_a_hang(_engine: &AsyncEngine, db: &TestDb) 
         .await
         .expect_err("the pool's one connection is held");
     assert!(matches!(e, Error::Pool(_)), "{e:?}");
-    assert!(e.to_string().contains("all 1 are held"), "{e}");
+    assert!(e.to_string().contains("one connection is held"), "{e}");
     assert!(e.to_string().contains("before starting another"), "{e}");
     assert!(started.elapsed() < Duration::from_secs(5));
     drop(held);
@@ -820,6 +820,80 @@ async fn a_savepoint_guard_outliving_a_commit(engine: &AsyncEngine, _db: &TestDb
         .await?
         .all();
     assert_eq!(names, ["inside", "after_commit", "later"]);
+
+    // The same with the commit made inside `run_sync`, and writes only staged after it.
+    let mut nested = s.begin_nested().await?;
+    nested.add(user("inside2")).await?;
+    nested.run_sync(|s| s.commit()).await?;
+    nested.add(user("staged_after")).await?;
+    drop(nested);
+    s.commit().await?;
+    let names: Vec<String> = s
+        .exec(select::<User>().order_by(User::id).columns(User::username))
+        .await?
+        .all();
+    assert_eq!(names[3..], ["inside2", "staged_after"]);
+    Ok(())
+}
+
+/// A session that committed earlier still has its retries: only a commit inside an attempt
+/// stops them.
+async fn retries_after_an_earlier_commit(engine: &AsyncEngine, _db: &TestDb) -> Result<()> {
+    let mut s = engine.session();
+    create_user(&mut s, "first").await?;
+    let attempts = AtomicU32::new(0);
+    s.transaction_with_retry(3, async |s| {
+        let n = attempts.fetch_add(1, Ordering::SeqCst) + 1;
+        s.add(user(&format!("second{n}"))).await?;
+        s.flush().await?;
+        if n == 1 {
+            return Err(Error::Backend {
+                source: "deadlock detected".into(),
+                transient: true,
+            });
+        }
+        Ok(())
+    })
+    .await?;
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    Ok(())
+}
+
+/// Work that fails before touching the database waits for no connection: with the pool's
+/// only one held elsewhere, the error comes back at once.
+async fn failing_before_any_statement_waits_for_nothing(
+    _e: &AsyncEngine,
+    db: &TestDb,
+) -> Result<()> {
+    let options = tablemodel::EngineOptions::default()
+        .pool_size(1)
+        .connect_timeout(Duration::from_secs(2));
+    let engine = tablemodel::create_async_engine_with(&db.url, &options).await?;
+    let mut holder = engine.session();
+    holder.expire_all().await?;
+    let started = Instant::now();
+    let out: Result<()> = engine.transaction(async |_| Err(Error::NotFound)).await;
+    assert!(matches!(out, Err(Error::NotFound)));
+    let out: Result<()> = engine
+        .transaction_with_retry(3, async |_| Err(Error::NotFound))
+        .await;
+    assert!(matches!(out, Err(Error::NotFound)));
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    // A statement waits the timeout once, not once more to roll back.
+    let started = Instant::now();
+    let out = engine
+        .transaction(async |s| s.exec(select::<User>().count()).await)
+        .await;
+    assert!(matches!(out, Err(Error::Pool(_))), "{out:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     Ok(())
 }
 
@@ -838,6 +912,8 @@ async fn a_session_outlives_its_engine(_e: &AsyncEngine, db: &TestDb) -> Result<
 }
 
 async_backend_tests!(
+    retries_after_an_earlier_commit,
+    failing_before_any_statement_waits_for_nothing,
     a_failed_transaction_leaves_nothing_to_commit,
     retries_read_fresh_rows_without_old_locks,
     a_cancelled_transaction_is_not_committed_later,

@@ -102,6 +102,20 @@ fn dropped_nested_rolls_back(db: &TestDb) -> Result<()> {
     Ok(())
 }
 
+/// A savepoint guard alive across a commit of its session finds its savepoint gone with the
+/// transaction: dropping it undoes nothing written or staged since.
+fn nested_outliving_a_commit_undoes_nothing(db: &TestDb) -> Result<()> {
+    let mut s = db.engine.session()?;
+    let mut nested = s.begin_nested()?;
+    nested.add(Note::new("inside"))?;
+    Session::commit(&mut nested)?;
+    nested.add(Note::new("staged after the commit"))?;
+    drop(nested);
+    s.commit()?;
+    assert_eq!(titles(db)?, names(&["inside", "staged after the commit"]));
+    Ok(())
+}
+
 fn nesting_two_levels(db: &TestDb) -> Result<()> {
     let mut s = db.engine.session()?;
     s.add(Note::new("a"))?;
@@ -424,6 +438,7 @@ fn failed_flush_changes_nothing(db: &TestDb) -> Result<()> {
 }
 
 backend_tests!(
+    nested_outliving_a_commit_undoes_nothing,
     nested_rollback_keeps_outer_work,
     nested_commit_is_kept,
     dropped_nested_rolls_back,

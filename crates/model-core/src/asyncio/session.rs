@@ -150,7 +150,9 @@ impl AsyncSession {
     ///
     /// # Errors
     ///
-    /// What `work` returns; an error saying the session is closed after a panic inside it.
+    /// What `work` returns; [`Error::Pool`](crate::Error::Pool) when no connection frees up in
+    /// time. A panic in `work` resumes in the caller (after rolling the session's transaction
+    /// back); the session's later operations then fail, saying it is closed.
     pub async fn run_sync<T: Send + 'static>(
         &mut self,
         work: impl FnOnce(&mut Session) -> Result<T> + Send + 'static,
@@ -483,6 +485,10 @@ impl AsyncSession {
     /// so that the next attempt starts from the database as it is: SQLAlchemy's rollback,
     /// which expires every instance. A connection found lost is replaced by a new one.
     pub(crate) async fn roll_back_attempt(&mut self, lost: bool) {
+        if !self.opened {
+            // Never used: nothing to undo, and no connection to wait for.
+            return;
+        }
         let engine = self.workers.engine();
         let _ = self
             .with(move |held| {
@@ -516,9 +522,26 @@ impl AsyncSession {
         });
     }
 
+    /// Whether the session committed anything since [`AsyncSession::forget_commits`].
     pub(crate) async fn has_committed(&mut self) -> bool {
+        if !self.opened {
+            return false;
+        }
         self.with(|held| held.session.as_ref().is_some_and(Session::has_committed))
             .await
             .unwrap_or(false)
+    }
+
+    /// Starts counting commits afresh, before a retry's attempt.
+    pub(crate) async fn forget_commits(&mut self) {
+        if self.opened {
+            let _ = self
+                .with(|held| {
+                    if let Some(s) = held.session.as_mut() {
+                        s.forget_commits();
+                    }
+                })
+                .await;
+        }
     }
 }

@@ -9,10 +9,12 @@ use super::timer::sleep;
 use crate::sql::error::{Error, Result};
 
 impl AsyncSession {
-    /// Runs `work` with this session and commits when it returns `Ok`; on `Err` the
-    /// transaction is rolled back and staged writes discarded, and the error returned. A
-    /// dropped future leaves the transaction open until the session drops, which rolls it back.
-    /// SQLAlchemy's `async with session.begin():`.
+    /// Runs `work` with this session and commits when it returns `Ok`; on `Err` (the work's or
+    /// the commit's), or when the returned future is dropped, the session's transaction is
+    /// rolled back and its staged writes discarded, writes staged before the call included.
+    /// SQLAlchemy's `async with session.begin():`. Called inside another `transaction`, it
+    /// commits the outer work too: use [`begin_nested`](AsyncSession::begin_nested) for a
+    /// part that may fail alone.
     ///
     /// ```
     /// # use model_core::prelude::*;
@@ -57,7 +59,11 @@ impl AsyncSession {
     /// connection is replaced, and it pauses 10 ms, 20 ms, 40 ms ... (at most 2.56 s) without
     /// blocking the runtime: the guide's retry with exponential backoff. It is not run again
     /// once any part of it committed (a `commit` inside `work`), nor after
-    /// [`Error::CommitOutcomeUnknown`](crate::Error::CommitOutcomeUnknown).
+    /// [`Error::CommitOutcomeUnknown`](crate::Error::CommitOutcomeUnknown), nor after
+    /// [`Error::StaleData`](crate::Error::StaleData) (another writer changed the row: the
+    /// caller decides). On PostgreSQL, reads before the first write run outside the
+    /// transaction: for a read-modify-write under SERIALIZABLE, start `work` with
+    /// `raw_execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")`, or use a version column.
     ///
     /// `work` is called once per attempt, so it borrows what it captures; inside a spawned
     /// task or an axum handler (which need `Send` futures), write `async move |s| ...` over
@@ -88,6 +94,8 @@ impl AsyncSession {
     ) -> Result<T> {
         let mut attempt = 1;
         loop {
+            // Commits before this attempt (the session's earlier work) are not its own.
+            self.forget_commits().await;
             let e = match self.transaction(&mut work).await {
                 Ok(out) => return Ok(out),
                 Err(e) => e,

@@ -195,15 +195,21 @@ impl Workers {
 /// The error of a session that waited `wait` for a connection in vain.
 fn pool_full(engine: &Engine, wait: std::time::Duration) -> Error {
     let size = engine.pool_size();
-    let advice = if size == 1 {
-        "The pool has one connection (as an in-memory SQLite database always has): end (drop or \
-         `close`) the session that holds it before starting another"
+    let (held, advice) = if size == 1 {
+        (
+            "the pool's one connection is".to_owned(),
+            "The pool has one connection (`pool_size(1)`, or an in-memory SQLite database, which \
+             has only one): end (drop or `close`) the session that holds it before starting \
+             another",
+        )
     } else {
-        "End sessions sooner, or raise the pool size or the connect timeout"
+        (
+            format!("all {size} of the pool's connections are"),
+            "End sessions sooner, or raise the pool size or the connect timeout",
+        )
     };
     Error::Pool(format!(
-        "no database connection became free in {wait:?}: all {size} are held by open sessions. \
-         {advice}"
+        "no database connection became free in {wait:?}: {held} held by open sessions. {advice}"
     ))
 }
 

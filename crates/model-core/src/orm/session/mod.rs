@@ -132,6 +132,9 @@ pub struct Session {
     failed: Option<String>,
     /// Whether anything this session wrote has been committed.
     committed: bool,
+    /// How many transactions have ended (committed or rolled back): a savepoint of an earlier
+    /// one is gone.
+    ended: u64,
 }
 
 impl Session {
@@ -151,6 +154,7 @@ impl Session {
             identity: IdentityMap::default(),
             failed: None,
             committed: false,
+            ended: 0,
         }
     }
 

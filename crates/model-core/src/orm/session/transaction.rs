@@ -79,9 +79,16 @@ impl Session {
             self.committed |= self.wrote;
             self.wrote = false;
             self.flushed = false;
+            self.end_transaction();
         }
         self.identity.commit();
         Ok(())
+    }
+
+    /// The open transaction has ended: its savepoints with it.
+    fn end_transaction(&mut self) {
+        self.ended += 1;
+        self.savepoints = 0;
     }
 
     /// Discards staged writes without the warning of a drop: for a session whose rollback is
@@ -91,9 +98,15 @@ impl Session {
         self.flushed = false;
     }
 
-    /// Whether anything this session wrote has been committed.
+    /// Whether anything this session wrote has been committed (since
+    /// [`forget_commits`](Session::forget_commits)).
     pub(crate) fn has_committed(&self) -> bool {
         self.committed
+    }
+
+    /// Starts counting commits afresh: what a retry asks before each attempt.
+    pub(crate) fn forget_commits(&mut self) {
+        self.committed = false;
     }
 
     /// Discards staged writes and rolls the transaction back; the session forgets what it
@@ -125,6 +138,7 @@ impl Session {
             self.in_transaction = false;
             self.wrote = false;
             self.flushed = false;
+            self.end_transaction();
         }
         self.failed = None;
         Ok(())
@@ -205,6 +219,7 @@ impl Session {
         // Later failures must undo only their own statements, not the savepoint's.
         self.wrote = true;
         Ok(Savepoint {
+            transaction: self.ended,
             name: format!("tablemodel_nested_{depth}"),
             flushed: self.flushed,
             pending: self.pending.len(),
@@ -214,6 +229,13 @@ impl Session {
     }
 
     pub(crate) fn close_savepoint(&mut self, savepoint: &Savepoint, undo: bool) -> Result<()> {
+        if savepoint.transaction != self.ended {
+            // Committed or rolled back with its transaction: nothing since is undone.
+            return Err(Error::Statement(format!(
+                "savepoint {} is no longer open: the transaction around it ended",
+                savepoint.name
+            )));
+        }
         self.savepoints -= 1;
         let name = &savepoint.name;
         if undo {
@@ -240,6 +262,8 @@ impl Session {
 
 /// Where a savepoint was opened: its name, and what the session held then.
 pub(crate) struct Savepoint {
+    /// Which transaction of the session it belongs to.
+    transaction: u64,
     name: String,
     /// Whether the transaction held flushed writes when the savepoint was opened.
     flushed: bool,
