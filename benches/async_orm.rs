@@ -33,6 +33,8 @@
 //!
 //! Without a server the trials are skipped with a message; with `CI=true` that is an error.
 
+mod common;
+
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -48,8 +50,6 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use sea_orm::{ActiveValue, DatabaseConnection, EntityTrait, TransactionTrait};
 use tablemodel::{AsyncEngine, EngineOptions, select};
 use tokio::runtime::Runtime;
-
-const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// The most connections each contender's pool holds.
 const POOL_SIZE: u32 = 8;
@@ -156,17 +156,7 @@ struct Server {
 impl Server {
     /// The server at `TABLEMODEL_POSTGRES_URL`, or `None` (with a message) when none answers.
     fn detect() -> Option<Server> {
-        let url = std::env::var("TABLEMODEL_POSTGRES_URL")
-            .ok()
-            .filter(|u| u.starts_with("postgres"))
-            .unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_owned());
-        if let Err(e) = postgres::Client::connect(&url, postgres::NoTls) {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("CI=true and no PostgreSQL server at {url}: {e}");
-            }
-            eprintln!("async ORM trials skipped: no PostgreSQL server at {url} ({e})");
-            return None;
-        }
+        let url = common::postgres_server("async ORM trials")?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -530,23 +520,9 @@ fn all(c: &mut Criterion) {
     get_by_pk(c, &server);
 }
 
-/// Criterion's defaults, or with `BENCH_QUICK=1` a short run (0.3 s warm-up, 1 s, 10 samples);
-/// command-line options still apply on top.
-fn config() -> Criterion {
-    let quick = std::env::var("BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0");
-    let c = Criterion::default();
-    if quick {
-        c.warm_up_time(Duration::from_millis(300))
-            .measurement_time(Duration::from_secs(1))
-            .sample_size(10)
-    } else {
-        c
-    }
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config(Duration::from_secs(1));
     targets = all
 }
 criterion_main!(benches);

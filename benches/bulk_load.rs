@@ -8,6 +8,8 @@
 //! python3 benches/report.py
 //! ```
 
+mod common;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -16,7 +18,6 @@ use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
 use tablemodel::{Engine, Model, raw_execute};
 
-const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 const SIZES: &[u64] = &[10_000, 1_000_000];
 const SQLITE_DDL: &str =
     "CREATE TABLE bulk_users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, hair_color TEXT)";
@@ -163,34 +164,14 @@ fn postgres(c: &mut Criterion, url: &str) {
 
 fn all(c: &mut Criterion) {
     sqlite(c);
-    let url = std::env::var("TABLEMODEL_POSTGRES_URL")
-        .ok()
-        .filter(|u| u.starts_with("postgres"))
-        .unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_owned());
-    match postgres::Client::connect(&url, postgres::NoTls) {
-        Ok(_) => postgres(c, &url),
-        Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("CI=true and no PostgreSQL server at {url}: {e}")
-        }
-        Err(e) => eprintln!("bulk_load/postgres skipped: no server at {url}: {e}"),
-    }
-}
-
-/// Criterion's defaults, or with `BENCH_QUICK=1` ten samples of at least one load each.
-fn config() -> Criterion {
-    let quick = std::env::var("BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0");
-    let c = Criterion::default().sample_size(10);
-    if quick {
-        c.warm_up_time(Duration::from_millis(300))
-            .measurement_time(Duration::from_secs(1))
-    } else {
-        c
+    if let Some(url) = common::postgres_server("bulk_load/postgres") {
+        postgres(c, &url);
     }
 }
 
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config(Duration::from_secs(1)).sample_size(10);
     targets = all
 }
 criterion_main!(benches);

@@ -18,6 +18,8 @@
 //! `async_session` (each operation awaited), `async_run_sync` (the three in one
 //! `Db::run_sync`, for create) and `spawn_blocking`, the parameter being the client threads.
 
+mod common;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -30,7 +32,6 @@ use tablemodel::axum::{ApiError, Db};
 use tablemodel::prelude::*;
 use tablemodel::{AsyncEngine, EngineOptions};
 
-const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 const CLIENTS: usize = 32;
 const POOL: u32 = 8;
 const HEROES: i64 = 1_000;
@@ -170,23 +171,6 @@ struct Database {
     url: String,
     _dir: Option<tempfile::TempDir>,
     schema: Option<(String, String)>,
-}
-
-fn postgres_url() -> Option<String> {
-    let url = std::env::var("TABLEMODEL_POSTGRES_URL")
-        .ok()
-        .filter(|u| u.starts_with("postgres"))
-        .unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_owned());
-    match postgres::Client::connect(&url, postgres::NoTls) {
-        Ok(_) => Some(url),
-        Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("CI=true and no PostgreSQL server at {url}: {e}")
-        }
-        Err(e) => {
-            eprintln!("PostgreSQL trials skipped: no server at {url} ({e})");
-            None
-        }
-    }
 }
 
 static DATABASES: AtomicU64 = AtomicU64::new(0);
@@ -367,7 +351,7 @@ fn trial(
 }
 
 fn all(c: &mut Criterion) {
-    let admin = postgres_url();
+    let admin = common::postgres_server("PostgreSQL trials");
     let mut backends = vec![Backend::Sqlite];
     if admin.is_some() {
         backends.push(Backend::Postgres);
@@ -388,22 +372,9 @@ fn all(c: &mut Criterion) {
     );
 }
 
-/// Criterion's defaults, or with `BENCH_QUICK=1` a short run (0.3 s warm-up, 2 s, 10 samples).
-fn config() -> Criterion {
-    let quick = std::env::var("BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0");
-    let c = Criterion::default();
-    if quick {
-        c.warm_up_time(Duration::from_millis(300))
-            .measurement_time(Duration::from_secs(2))
-            .sample_size(10)
-    } else {
-        c
-    }
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config(Duration::from_secs(2));
     targets = all
 }
 criterion_main!(benches);

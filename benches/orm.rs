@@ -16,6 +16,8 @@
 //! name, hair_color NULL), posts(id, user_id, title, body NULL), comments(id, post_id, text).
 //! BENCHMARKS.md says what each trial measures.
 
+mod common;
+
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::hint::black_box;
@@ -25,8 +27,6 @@ use std::time::{Duration, Instant};
 use criterion::measurement::WallTime;
 use criterion::{Bencher, BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 use tablemodel::{Engine, Model, Session, raw, raw_execute, select};
-
-const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 const TRIVIAL_SIZES: &[usize] = &[1, 10, 100, 1_000, 10_000];
 const MEDIUM_SIZES: &[usize] = &[1, 10, 100, 1_000, 10_000];
@@ -569,21 +569,8 @@ struct Env {
 
 impl Env {
     fn detect() -> Env {
-        let url = std::env::var("TABLEMODEL_POSTGRES_URL")
-            .ok()
-            .filter(|u| u.starts_with("postgres"))
-            .unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_owned());
-        match postgres::Client::connect(&url, postgres::NoTls) {
-            Ok(_) => Env {
-                postgres: Some(url),
-            },
-            Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
-                panic!("CI=true and no PostgreSQL server at {url}: {e}")
-            }
-            Err(e) => {
-                eprintln!("PostgreSQL trials skipped: no server at {url} ({e})");
-                Env { postgres: None }
-            }
+        Env {
+            postgres: common::postgres_server("PostgreSQL trials"),
         }
     }
 
@@ -1769,23 +1756,9 @@ fn all(c: &mut Criterion) {
     mixed_flush(c, &env);
 }
 
-/// Criterion's defaults, or with `BENCH_QUICK=1` a short run (0.3 s warm-up, 1 s, 10 samples);
-/// command-line options still apply on top.
-fn config() -> Criterion {
-    let quick = std::env::var("BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0");
-    let c = Criterion::default();
-    if quick {
-        c.warm_up_time(Duration::from_millis(300))
-            .measurement_time(Duration::from_secs(1))
-            .sample_size(10)
-    } else {
-        c
-    }
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config(Duration::from_secs(1));
     targets = all
 }
 criterion_main!(benches);
